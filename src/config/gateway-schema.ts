@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { durationSeconds } from './duration.js';
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name (RFC 9110 §5.1)');
+
+/** `listen`: where the gateway's HTTP server binds. */
+export const listenSchema = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(8080),
+});
+
+/** `session`: cookie and server-side session settings. Durations in seconds or strings. */
+export const sessionSchema = z.strictObject({
+  cookie_name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gatehouse_session'),
+  /** Cookie `Domain` for SSO across subdomains, e.g. `.example.com`. Unset: host-only cookie. */
+  cookie_domain: z.string().min(1).optional(),
+  idle_timeout: durationSeconds.default(30 * 60),
+  absolute_lifetime: durationSeconds.default(12 * 3600),
+  store: z.enum(['memory', 'redis']).default('memory'),
+  redis: z
+    .strictObject({
+      /** `redis://` or `rediss://` (TLS); password in the URL. */
+      url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+      key_prefix: z.string().default('gatehouse:'),
+    })
+    .default({ url: 'redis://127.0.0.1:6379', key_prefix: 'gatehouse:' }),
+  /** In-process cache in front of the store: bounded by entries and age (seconds). */
+  cache: z
+    .strictObject({
+      max_entries: z.number().int().min(0).default(10_000),
+      max_age: durationSeconds.default(5),
+    })
+    .default({ max_entries: 10_000, max_age: 5 }),
+});
+
+/** Which claims carry user id, email, name, username and groups. Dotted paths reach nested claims. */
+export const claimMappingSchema = z.strictObject({
+  user: z.string().min(1).default('sub'),
+  email: z.string().min(1).default('email'),
+  name: z.string().min(1).default('name'),
+  preferred_username: z.string().min(1).default('preferred_username'),
+  groups: z.string().min(1).default('groups'),
+});
+
+/** One OpenID Connect identity provider (the gateway is its relying party). */
+export const identityProviderSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  issuer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  claims: claimMappingSchema.default({
+    user: 'sub',
+    email: 'email',
+    name: 'name',
+    preferred_username: 'preferred_username',
+    groups: 'groups',
+  }),
+  /** Fetch the userinfo endpoint after login and merge its claims (OIDC Core §5.3). */
+  use_userinfo: z.boolean().default(false),
+  /** Extra authorization request parameters, e.g. `prompt`. */
+  extra_auth_params: z.record(z.string(), z.string()).default({}),
+});
+
+/** Names of the identity headers given to upstreams. */
+export const identityHeadersSchema = z.strictObject({
+  user: headerName.default('X-Forwarded-User'),
+  email: headerName.default('X-Forwarded-Email'),
+  preferred_username: headerName.default('X-Forwarded-Preferred-Username'),
+  groups: headerName.default('X-Forwarded-Groups'),
+});
+
+/** Upstream connection settings (durations in seconds or strings). */
+export const upstreamSchema = z.strictObject({
+  timeout: durationSeconds.default(30),
+  connect_timeout: durationSeconds.default(5),
+  max_sockets: z.number().int().min(1).default(256),
+});
+
+/** `config/gatehouse.yaml`. */
+export const gatewayConfigSchema = z.strictObject({
+  listen: listenSchema.default({ host: '0.0.0.0', port: 8080 }),
+  /** The gateway's public base URL; callback URLs derive from it. */
+  public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** Peers whose `X-Forwarded-*` headers are believed (CIDR list). */
+  trusted_proxies: z.array(z.string().min(1)).default([]),
+  session: sessionSchema.default(sessionSchema.parse({})),
+  identity_providers: z.array(identityProviderSchema).min(1),
+  identity_headers: identityHeadersSchema.default(identityHeadersSchema.parse({})),
+  upstream: upstreamSchema.default(upstreamSchema.parse({})),
+  /** Directory of route/policy files, relative to the config file. */
+  policies_dir: z.string().min(1).default('../policies'),
+  logging: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type ListenConfig = z.infer<typeof listenSchema>;
+export type SessionConfig = z.infer<typeof sessionSchema>;
+export type ClaimMapping = z.infer<typeof claimMappingSchema>;
+export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
+export type IdentityHeadersConfig = z.infer<typeof identityHeadersSchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+export type GatewayFileConfig = z.infer<typeof gatewayConfigSchema>;
