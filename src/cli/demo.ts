@@ -1,0 +1,49 @@
+import { startDevIdp, startEchoUpstream } from '../demo/index.js';
+import { out } from './output.js';
+import { demoConfigFile } from './paths.js';
+import { runStart } from './start.js';
+
+/** Ports of the demo (see config/gatehouse.yaml). */
+export const DEMO_IDP_PORT = 9011;
+export const DEMO_UPSTREAM_PORT = 9012;
+
+/**
+ * `gatehouse demo`: starts the development-only identity provider and the echo upstream on
+ * loopback, then the gateway with the shipped demo configuration (memory sessions).
+ */
+export async function runDemo(): Promise<void> {
+  const idp = await startDevIdp({
+    host: '127.0.0.1',
+    port: DEMO_IDP_PORT,
+    issuerUrl: `http://localhost:${DEMO_IDP_PORT}`,
+    clients: [
+      {
+        client_id: 'gatehouse-demo',
+        client_secret: 'demo-secret-not-for-production',
+        redirect_uris: ['http://localhost:8080/.gatehouse/callback'],
+        post_logout_redirect_uris: ['http://localhost:8080/'],
+      },
+    ],
+  });
+  const upstream = await startEchoUpstream({ host: '127.0.0.1', port: DEMO_UPSTREAM_PORT });
+  const gateway = await runStart(demoConfigFile());
+  if (gateway === undefined) {
+    await idp.close();
+    await upstream.close();
+    return;
+  }
+  out('');
+  out('Gatehouse demo is running:');
+  out('  gateway          http://localhost:8080/        (public)');
+  out('                   http://localhost:8080/app/    (any signed-in user)');
+  out('                   http://localhost:8080/admin/  (group admins only)');
+  out(`  development IdP  ${idp.issuer}  (DEVELOPMENT ONLY)`);
+  out('  users            alice / wonderland (engineering, admins), bob / builder (sales)');
+  out(`  echo upstream    ${upstream.url}`);
+  out('Press Ctrl+C to stop.');
+  const stopAll = (): void => {
+    void Promise.allSettled([idp.close(), upstream.close()]);
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+}

@@ -1,0 +1,31 @@
+import type { CanonicalRequest, Decision, Identity, Logger } from '../core/index.js';
+
+/**
+ * Logs one access decision as a structured audit event (`event: "access.decision"`):
+ * request id, route, deciding rule, subject, effect and reasons, and the canonical request.
+ * Allowed requests log at debug, everything else at info.
+ */
+export function auditDecision(
+  logger: Logger,
+  requestId: string,
+  creq: CanonicalRequest,
+  decision: Decision,
+  identity: Identity | undefined,
+): void {
+  const event = {
+    event: 'access.decision',
+    requestId,
+    route: decision.routeId,
+    rule: decision.rule,
+    decision: decision.effect,
+    reasons: decision.reasons,
+    sub: identity?.sub,
+    issuer: identity?.issuer,
+    method: creq.method,
+    host: creq.host,
+    path: creq.path,
+    clientIp: creq.clientIp,
+  };
+  if (decision.effect === 'allow') logger.debug(event, 'access decision');
+  else logger.info(event, 'access decision');
+}

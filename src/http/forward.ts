@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { forwardedTarget, type CanonicalRequest, type Identity } from '../core/index.js';
+import type { CompiledRoute } from '../policy/index.js';
+import type { ForwardTarget } from '../proxy/index.js';
+import { forwardedHeaders } from '../headers/index.js';
+import type { ClientInfo } from './client-address.js';
+import type { GatewayRuntime } from './runtime.js';
+
+/** `host[:port]` of the canonical request, as sent upstream when the route preserves Host. */
+function canonicalAuthority(creq: CanonicalRequest): string {
+  const host = creq.host.includes(':') && !creq.host.startsWith('[') ? `[${creq.host}]` : creq.host;
+  return creq.port === undefined ? host : `${host}:${creq.port}`;
+}
+
+/**
+ * Builds exactly what the upstream receives (DESIGN.md invariants 1 and 2): the canonical
+ * target, the client's headers stripped of every gateway-owned header and cookie, then our
+ * identity headers (when there is an identity), `X-Forwarded-*` from trusted-proxy handling,
+ * the request id, and `Host` (canonical host, or the upstream's when the route says so).
+ */
+export function buildForwardTarget(
+  req: IncomingMessage,
+  rt: GatewayRuntime,
+  route: CompiledRoute,
+  creq: CanonicalRequest,
+  info: ClientInfo,
+  identity: Identity | undefined,
+  requestId: string,
+): ForwardTarget {
+  const headers: IncomingHttpHeaders = rt.shaper.strip(req.headers, { allowRewriteHeaders: route.allowRewriteHeaders });
+  if (identity !== undefined) rt.shaper.inject(headers, identity);
+  Object.assign(
+    headers,
+    forwardedHeaders({
+      clientIp: info.ip,
+      proto: info.proto,
+      host: canonicalAuthority(creq),
+      ...(info.priorFor === undefined ? {} : { priorFor: info.priorFor }),
+    }),
+  );
+  headers['x-request-id'] = requestId;
+  headers.host = route.preserveHost ? canonicalAuthority(creq) : route.upstream.host;
+  const timeoutSeconds = route.timeoutSeconds ?? rt.config.upstream.timeout;
+  return { upstream: route.upstream, target: forwardedTarget(creq), headers, timeoutMs: timeoutSeconds * 1000 };
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import type { Clock, Logger } from '../core/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import type { RouteTable } from '../policy/index.js';
+import type { SessionStore } from '../session/index.js';
+import type { RelyingParty } from '../oidc/index.js';
+import type { HeaderShaper } from '../headers/index.js';
+import type { Forwarder } from '../proxy/index.js';
+import type { ClientInfo } from './client-address.js';
+import type { RedirectScope } from './redirect-target.js';
+
+/** Reads and writes the session cookie (built by main.ts from the session module's codec). */
+export interface SessionCookie {
+  /** Cookie name as sent by browsers (with `__Host-` prefix when used). */
+  readonly name: string;
+  /** The session id from a `Cookie` header, or undefined. Never throws. */
+  read(cookieHeader: string | undefined): string | undefined;
+  /** A `Set-Cookie` value for a session id; `maxAgeSeconds` in seconds. */
+  serialize(id: string, maxAgeSeconds: number): string;
+  /** A `Set-Cookie` value that deletes the cookie. */
+  clear(): string;
+}
+
+/**
+ * Everything compiled from one configuration. Replaced as a whole on hot reload; a request
+ * reads it once at its start, so requests in flight finish under the set they began with.
+ */
+export interface GatewayRuntime {
+  readonly config: GatewayConfig;
+  readonly publicUrl: URL;
+  readonly routes: RouteTable;
+  readonly shaper: HeaderShaper;
+  readonly clientInfo: (req: IncomingMessage) => ClientInfo;
+  readonly redirectScope: RedirectScope;
+  readonly relyingParties: ReadonlyMap<string, RelyingParty>;
+  /** Id of the identity provider used when a route names none (the first configured). */
+  readonly defaultIdp: string;
+  readonly sessionCookie: SessionCookie;
+  /** Secure attribute for cookies the gateway sets (public URL is https). */
+  readonly secureCookies: boolean;
+}
+
+/** Long-lived services that survive reloads. */
+export interface GatewayServices {
+  readonly store: SessionStore;
+  readonly forwarder: Forwarder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Holder of the current runtime; `current()` is read once per request. */
+export interface RuntimeHolder {
+  current(): GatewayRuntime;
+}

@@ -1,0 +1,220 @@
+/**
+ * The composition root (DESIGN.md): builds every dependency from configuration, starts the
+ * server, and swaps the compiled runtime on hot reload. The only place that wires modules.
+ */
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { GatewayError, systemClock, type Clock, type Logger } from './core/index.js';
+import {
+  formatProblem,
+  loadConfig,
+  watchConfig,
+  type ConfigProblem,
+  type ConfigWatcher,
+  type GatewayConfig,
+  type LoadResult,
+} from './config/index.js';
+import { compileRouteTable } from './policy/index.js';
+import { createSessionCookieCodec, createSessionStore, type SessionStore } from './session/index.js';
+import { createRelyingParties } from './oidc/index.js';
+import { createHeaderShaper } from './headers/index.js';
+import { createForwarder } from './proxy/index.js';
+import {
+  createClientInfoResolver,
+  createGatewayServer,
+  createRedirectScope,
+  type GatewayRuntime,
+  type GatewayServices,
+} from './http/index.js';
+import { createLogger } from './observability/index.js';
+
+/** Options for {@link startGateway}. */
+export interface StartOptions {
+  /** Path of `gatehouse.yaml`. */
+  readonly configFile: string;
+  /** Environment for `${VAR}` substitution and overrides; config/ defaults it to the process environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Listen on this port instead of the configured one (0 = ephemeral; tests). */
+  readonly port?: number;
+  /** Listen on this host instead of the configured one. */
+  readonly host?: string;
+  /** Watch config and policy files for changes (default true). */
+  readonly watch?: boolean;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  readonly server: http.Server;
+  /** `http://host:port` the server listens on. */
+  readonly url: string;
+  readonly port: number;
+  /** The configuration currently in force. */
+  config(): GatewayConfig;
+  /** Reloads config and policies now (SIGHUP); keeps the running set when the new one is invalid. */
+  reload(): Promise<LoadResult>;
+  /** Stops accepting connections and closes stores and watchers. */
+  close(): Promise<void>;
+  readonly store: SessionStore;
+}
+
+/** An invalid configuration, with every problem. */
+export class ConfigInvalidError extends GatewayError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super('ERR_CONFIG_INVALID', problems.map(formatProblem).join('\n'), { expose: false });
+    this.problems = problems;
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Compiles a validated configuration into the runtime the request pipeline uses.
+ * @throws ConfigInvalidError when route compilation finds problems (bad CIDR, glob, time zone).
+ */
+export function buildRuntime(config: GatewayConfig, deps: { clock: Clock; logger: Logger }): GatewayRuntime {
+  let routes;
+  try {
+    routes = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles });
+  } catch (err) {
+    if (err instanceof GatewayError && Array.isArray(err.details?.problems)) {
+      throw new ConfigInvalidError(err.details.problems as ConfigProblem[]);
+    }
+    throw err;
+  }
+  const publicUrl = new URL(config.public_url);
+  const secureCookies = publicUrl.protocol === 'https:';
+  const codec = createSessionCookieCodec({
+    name: config.session.cookie_name,
+    secure: secureCookies,
+    ...(config.session.cookie_domain === undefined ? {} : { domain: config.session.cookie_domain }),
+  });
+  const redirectUri = new URL('/.gatehouse/callback', publicUrl).href;
+  const relyingParties = createRelyingParties(config.identity_providers, {
+    clock: deps.clock,
+    logger: deps.logger,
+    redirectUri,
+    allowInsecureHttp: config.identity_providers.every((p) => {
+      const u = new URL(p.issuer);
+      return u.protocol === 'https:' || isLoopbackHost(u.hostname);
+    }),
+  });
+  const firstIdp = config.identity_providers[0];
+  if (firstIdp === undefined) throw new ConfigInvalidError([]);
+  return {
+    config,
+    publicUrl,
+    routes,
+    shaper: createHeaderShaper({
+      identityHeaders: config.identity_headers,
+      gatewayCookiePrefixes: [config.session.cookie_name, `__Host-${config.session.cookie_name}`],
+    }),
+    clientInfo: createClientInfoResolver(config.trusted_proxies),
+    redirectScope: createRedirectScope(publicUrl, routes.hosts),
+    relyingParties,
+    defaultIdp: firstIdp.id,
+    sessionCookie: codec,
+    secureCookies,
+  };
+}
+
+/**
+ * Loads the configuration, builds every service and starts listening.
+ * @throws ConfigInvalidError for an invalid configuration (every problem, one line each).
+ */
+export async function startGateway(options: StartOptions): Promise<RunningGateway> {
+  const env = options.env;
+  const clock = options.clock ?? systemClock;
+  const loadOptions = env === undefined ? {} : { env };
+  const first = await loadConfig(options.configFile, loadOptions);
+  if (!first.ok) throw new ConfigInvalidError(first.problems);
+  const logger = options.logger ?? createLogger({ level: first.config.logging.level });
+  for (const w of first.warnings) logger.warn({ event: 'config.warning' }, formatProblem(w));
+  let runtime = buildRuntime(first.config, { clock, logger });
+
+  const store = await createSessionStore(first.config.session, { clock, logger });
+  const forwarder = createForwarder({
+    connectTimeoutMs: first.config.upstream.connect_timeout * 1000,
+    timeoutMs: first.config.upstream.timeout * 1000,
+    maxSockets: first.config.upstream.max_sockets,
+    logger,
+  });
+  const services: GatewayServices = { store, forwarder, clock, logger };
+  const server = createGatewayServer({ current: () => runtime }, services);
+
+  const apply = (result: LoadResult): LoadResult => {
+    if (!result.ok) {
+      for (const p of result.problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
+      return result;
+    }
+    try {
+      runtime = buildRuntime(result.config, { clock, logger });
+      logger.info({ event: 'config.reloaded', routes: result.config.routes.length }, 'configuration reloaded');
+      return result;
+    } catch (err) {
+      const problems =
+        err instanceof ConfigInvalidError
+          ? err.problems
+          : [{ file: options.configFile, line: 0, column: 0, path: '', message: String(err), severity: 'error' as const }];
+      for (const p of problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
+      return { ok: false, problems };
+    }
+  };
+
+  let watcher: ConfigWatcher | undefined;
+  if (options.watch !== false) {
+    watcher = watchConfig({ configFile: options.configFile, ...loadOptions, onReload: apply });
+  }
+
+  const host = options.host ?? first.config.listen.host;
+  const port = options.port ?? first.config.listen.port;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.info({ event: 'gateway.started', address: address.address, port: address.port, publicUrl: first.config.public_url }, 'gatehouse listening');
+
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    store,
+    config: () => runtime.config,
+    reload: async () => apply(await loadConfig(options.configFile, loadOptions)),
+    close: async () => {
+      watcher?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      forwarder.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Opens the session store a deployment's configuration names (for `gatehouse sessions`).
+ * @throws ConfigInvalidError for an invalid configuration.
+ */
+export async function openSessionStore(
+  configFile: string,
+): Promise<{ store: SessionStore; defaultIssuer: string }> {
+  const result = await loadConfig(configFile);
+  if (!result.ok) throw new ConfigInvalidError(result.problems);
+  const logger = createLogger({ level: 'warn' });
+  const store = await createSessionStore(result.config.session, { clock: systemClock, logger });
+  const first = result.config.identity_providers[0];
+  return { store, defaultIssuer: first?.issuer ?? '' };
+}
