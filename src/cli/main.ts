@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { readCliEnv } from '../config/index.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
+import { runExplain } from './explain.js';
 import { err } from './output.js';
 import { runSessionsList, runSessionsRevoke } from './sessions.js';
 import { runStart } from './start.js';
@@ -48,6 +49,38 @@ program
   .action(async () => {
     await runDemo();
   });
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+program
+  .command('explain <method> <url>')
+  .description('show the canonical URL, the route, each rule and the decision for one request; exit 0 allow, 2 otherwise')
+  .addOption(configOption())
+  .option('--user <sub>', 'subject (sub) of the user')
+  .option('--email <email>', 'email of the user')
+  .option('--group <group>', 'a group of the user (repeatable)', collect, [])
+  .option('--claim <path=value>', 'a claim (repeatable; dotted paths nest)', collect, [])
+  .option('--mfa', 'the user has just passed MFA')
+  .option('--ip <address>', 'client address for source_ip rules', '127.0.0.1')
+  .action(
+    async (
+      method: string,
+      url: string,
+      opts: { config: string; user?: string; email?: string; group: string[]; claim: string[]; mfa?: boolean; ip: string },
+    ) => {
+      exitWith(
+        await runExplain(opts.config, {
+          method,
+          url,
+          groups: opts.group,
+          claims: opts.claim,
+          ip: opts.ip,
+          ...(opts.user === undefined ? {} : { user: opts.user }),
+          ...(opts.email === undefined ? {} : { email: opts.email }),
+          ...(opts.mfa === undefined ? {} : { mfa: opts.mfa }),
+        }),
+      );
+    },
+  );
 
 const sessions = program.command('sessions').description('inspect and revoke sessions in the configured store');
 sessions
