@@ -57,17 +57,11 @@ export function headerValue(value: string): string | undefined {
 }
 
 /**
- * Joins list members (groups, roles) into one comma-separated header value. A member is
- * dropped when it is empty, unsafe, or contains a comma: `"staff,admin"` must not turn
- * into two groups for an upstream that splits on commas. Members are joined with `,`
- * and no space.
+ * Joins list members (groups, roles) into one comma-separated text, **not yet in wire
+ * form** (pass it to {@link headerValue}). A member is dropped when it is empty, unsafe
+ * ({@link isSafeHeaderValue}), or contains a comma: `"staff,admin"` must not turn into two
+ * groups for an upstream that splits on commas. Members are joined with `,`, no space.
  */
 export function headerList(values: readonly string[]): string {
-  const out: string[] = [];
-  for (const v of values) {
-    if (v === '' || v.includes(',')) continue;
-    const safe = headerValue(v);
-    if (safe !== undefined) out.push(safe);
-  }
-  return out.join(',');
+  return values.filter((v) => v !== '' && !v.includes(',') && isSafeHeaderValue(v)).join(',');
 }
