@@ -111,7 +111,8 @@ export function buildRuntime(config: GatewayConfig, deps: { clock: Clock; logger
     routes,
     shaper: createHeaderShaper({
       identityHeaders: config.identity_headers,
-      gatewayCookiePrefixes: [config.session.cookie_name, `__Host-${config.session.cookie_name}`],
+      gatewayCookieNames: [config.session.cookie_name, `__Host-${config.session.cookie_name}`],
+      gatewayCookiePrefixes: [`${config.session.cookie_name}_flow_`, `__Host-${config.session.cookie_name}_flow_`],
     }),
     clientInfo: createClientInfoResolver(config.trusted_proxies),
     redirectScope: createRedirectScope(publicUrl, routes.hosts),

@@ -4,10 +4,17 @@ import { GatewayError } from '../core/index.js';
 /** Parse without percent-decoding: only names matter here, values are kept as sent. */
 const RAW = { decode: (value: string): string => value } as const;
 
-/** Whether the `cookie` parser finds any cookie whose lower-cased name is in `names`. */
-function hasAny(header: string, names: ReadonlySet<string>): boolean {
+/** Which cookie names are the gateway's: a set of lower-case names, or a predicate on the lower-cased name. */
+export type GatewayCookieMatcher = ReadonlySet<string> | ((lowerCaseName: string) => boolean);
+
+function matcher(names: GatewayCookieMatcher): (lowerCaseName: string) => boolean {
+  return typeof names === 'function' ? names : (n) => names.has(n);
+}
+
+/** Whether the `cookie` parser finds any cookie whose lower-cased name is the gateway's. */
+function hasAny(header: string, isOurs: (lowerCaseName: string) => boolean): boolean {
   for (const name of Object.keys(parseCookie(header, RAW))) {
-    if (names.has(name.toLowerCase())) return true;
+    if (isOurs(name.toLowerCase())) return true;
   }
   return false;
 }
@@ -34,25 +41,26 @@ const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
  * that folds cookie-name case must not see a look-alike of the session cookie.
  *
  * @param header the `Cookie` header value as received.
- * @param names gateway cookie names, **lower case**.
+ * @param names gateway cookie names, **lower case**, or a predicate on the lower-cased name.
  * @returns `header` itself when it holds no gateway cookie; the rebuilt header when some
  *   were removed; `undefined` when nothing remains.
  * @throws GatewayError `ERR_INTERNAL` if the re-parse still finds a gateway cookie (fail closed).
  * @see RFC 6265 §4.2 (Cookie header), §5.4
  */
-export function stripGatewayCookies(header: string, names: ReadonlySet<string>): string | undefined {
-  if (names.size === 0 || !hasAny(header, names)) return header;
+export function stripGatewayCookies(header: string, names: GatewayCookieMatcher): string | undefined {
+  const isOurs = matcher(names);
+  if (!hasAny(header, isOurs)) return header;
   const kept: string[] = [];
   for (const piece of header.split(';')) {
     const text = piece.replace(OWS_EDGES, '');
     if (text === '') continue;
     const pieceNames = Object.keys(parseCookie(text, RAW));
-    if (pieceNames.some((n) => names.has(n.toLowerCase()))) continue;
+    if (pieceNames.some((n) => isOurs(n.toLowerCase()))) continue;
     kept.push(text);
   }
   if (kept.length === 0) return undefined;
   const result = kept.join('; ');
-  if (hasAny(result, names)) {
+  if (hasAny(result, isOurs)) {
     throw new GatewayError('ERR_INTERNAL', 'gateway cookie survived stripping');
   }
   return result;

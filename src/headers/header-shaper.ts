@@ -24,8 +24,13 @@ export interface HeaderShaperOptions {
    * ({@link CompiledHeaderTemplates.names}). Matched like the others (case, `_`/`-`).
    */
   readonly extraStripped?: readonly string[];
-  /** Names of the gateway's own cookies (session, login state, …), removed from `Cookie`. */
+  /** Names of the gateway's own cookies (session, …), removed from `Cookie`. */
   readonly gatewayCookieNames: readonly string[];
+  /**
+   * Name prefixes of the gateway's own cookies (e.g. the per-login state cookies
+   * `<cookie_name>_flow_<hash>`), removed from `Cookie`. Matched case-insensitively.
+   */
+  readonly gatewayCookiePrefixes?: readonly string[];
 }
 
 /** An identity's header values, computed once per Identity object (normalised name, wire value). */
@@ -78,7 +83,10 @@ export function createHeaderShaper(options: HeaderShaperOptions): HeaderShaper {
     ...FORWARDING_HEADERS,
   ]);
   const rewrite = new Set(URL_REWRITE_HEADERS);
-  const cookieNames = new Set(options.gatewayCookieNames.map((n) => n.toLowerCase()));
+  const cookieNameSet = new Set(options.gatewayCookieNames.map((n) => n.toLowerCase()));
+  const cookiePrefixes = (options.gatewayCookiePrefixes ?? []).map((p) => p.toLowerCase());
+  const cookieNames = (lower: string): boolean =>
+    cookieNameSet.has(lower) || cookiePrefixes.some((p) => lower.startsWith(p));
 
   const isOurs = (normal: string): boolean => always.has(normal) || normal.startsWith(GATEHOUSE_HEADER_PREFIX);
 

@@ -12,7 +12,7 @@ export {
   normaliseHeaderName,
 } from './header-names.js';
 export { headerList, headerValue, isSafeHeaderValue } from './header-value.js';
-export { stripGatewayCookies } from './cookie-strip.js';
+export { stripGatewayCookies, type GatewayCookieMatcher } from './cookie-strip.js';
 export { forwardedHeaders, type ForwardedHeaders, type ForwardedInput } from './forwarded.js';
 export { compileHeaderTemplates, type CompiledHeaderTemplates } from './header-templates.js';
 export {

@@ -9,7 +9,7 @@ export interface ClientInfo {
   readonly proto: 'http' | 'https';
   /** Host the client addressed (`Host`, or `X-Forwarded-Host` from a trusted proxy). */
   readonly host: string | undefined;
-  /** The `X-Forwarded-For` chain to pass on (only what a trusted proxy sent), without the peer. */
+  /** Earlier hops in front of the client in `X-Forwarded-For` (only from a trusted proxy), to pass on. */
   readonly priorFor: string | undefined;
 }
 
@@ -66,15 +66,18 @@ export function createClientInfoResolver(trustedCidrs: readonly string[]): (req:
       .map((s) => s.trim())
       .filter((s) => s !== '');
     let ip = peerIp;
+    let clientIndex = chain.length;
     for (let i = chain.length - 1; i >= 0; i--) {
       const candidate = normalise(chain[i] ?? '');
       if (candidate === undefined) break;
       ip = candidate.toString();
+      clientIndex = i;
       if (!isTrusted(candidate)) break;
     }
+    const prior = chain.slice(0, clientIndex);
     const protoHeader = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
     const proto = protoHeader === 'https' || protoHeader === 'http' ? protoHeader : ownProto;
     const host = firstValue(req.headers['x-forwarded-host']) ?? hostHeader;
-    return { ip, proto, host, priorFor: chain.length > 0 ? chain.join(', ') : undefined };
+    return { ip, proto, host, priorFor: prior.length > 0 ? prior.join(', ') : undefined };
   };
 }

@@ -199,3 +199,18 @@ describe('HeaderShaper.inject', () => {
     }
   });
 });
+
+describe('HeaderShaper cookie prefixes (per-login state cookies)', () => {
+  it('removes every cookie whose name starts with a gateway prefix, keeps look-alikes that do not', () => {
+    const shaper = createHeaderShaper({
+      identityHeaders: IDENTITY_HEADERS,
+      gatewayCookieNames: ['gatehouse_session'],
+      gatewayCookiePrefixes: ['gatehouse_session_flow_', '__Host-gatehouse_session_flow_'],
+    });
+    const out = shaper.strip(
+      { cookie: 'a=1; gatehouse_session_flow_abc123=x; __Host-gatehouse_session_flow_ff=y; gatehouse_sessionX=keep; b=2' },
+      { allowRewriteHeaders: false },
+    );
+    expect(out.cookie).toBe('a=1; gatehouse_sessionX=keep; b=2');
+  });
+});

@@ -34,7 +34,7 @@ describe('createClientInfoResolver (trusted proxies)', () => {
     expect(info.ip).toBe('198.51.100.7');
     expect(info.proto).toBe('https');
     expect(info.host).toBe('app.example.com');
-    expect(info.priorFor).toBe('6.6.6.6, 198.51.100.7, 10.9.9.9');
+    expect(info.priorFor).toBe('6.6.6.6');
   });
 
   it('stops at a malformed address in the chain', () => {
