@@ -101,5 +101,7 @@ export async function verifyTotp(code: string, secret: string, params: TotpParam
     epoch: Math.floor(nowMs / 1000),
     epochTolerance: params.window * params.period,
   });
-  return result.valid ? result.timeStep : null;
+  // The functional API's result type also covers HOTP (no timeStep); TOTP always sets it.
+  if (!result.valid || !('timeStep' in result) || typeof result.timeStep !== 'number') return null;
+  return result.timeStep;
 }
