@@ -5,3 +5,5 @@ export * from './secret-box.js';
 export * from './migrations.js';
 export * from './sqlite-factor-store.js';
 export * from './postgres-factor-store.js';
+export * from './recovery-codes.js';
+export * from './attempt-limiter.js';
