@@ -7,3 +7,4 @@ export * from './sqlite-factor-store.js';
 export * from './postgres-factor-store.js';
 export * from './recovery-codes.js';
 export * from './attempt-limiter.js';
+export * from './mfa-service.js';
