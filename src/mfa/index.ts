@@ -8,3 +8,5 @@ export * from './postgres-factor-store.js';
 export * from './recovery-codes.js';
 export * from './attempt-limiter.js';
 export * from './mfa-service.js';
+export * from './config-schema.js';
+export * from './from-config.js';
