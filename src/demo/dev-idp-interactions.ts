@@ -51,32 +51,43 @@ async function autoConsent(
   const accountId = details.session?.accountId;
   const clientId = details.params.client_id;
   if (accountId === undefined || typeof clientId !== 'string') {
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'no session' });
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied',
+      error_description: 'no session',
+    });
     return;
   }
   const grant =
     (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ??
     new provider.Grant({ accountId, clientId });
   const missing = details.prompt.details;
-  if (missing.missingOIDCScope !== undefined) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCScope !== undefined)
+    grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims !== undefined) grant.addOIDCClaims(missing.missingOIDCClaims);
   for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
     grant.addResourceScope(resource, scopes.join(' '));
   }
   const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  await provider.interactionFinished(
+    req,
+    res,
+    { consent: { grantId } },
+    { mergeWithLastSubmission: true },
+  );
 }
 
 /**
  * Creates the interaction handler. `GET /interaction/:uid` shows the login form (prompt
  * `login`) or grants consent and resumes (prompt `consent`); `POST /interaction/:uid/login`
  * checks the credentials: wrong ones show the form again with an error, right ones finish the
- * login with `amr: ["pwd"]` (RFC 8176 §2).
+ * login with `amr: ["pwd"]` (RFC 8176 §2). `mountPath` is the issuer's path (`''` or `/idp`):
+ * requests arrive with it stripped, the form action includes it.
  */
 export function createInteractionHandler(
   provider: Provider,
   users: readonly DevUser[],
   logger: Logger,
+  mountPath = '',
 ): InteractionHandler {
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://idp.invalid').pathname;
@@ -88,14 +99,26 @@ export function createInteractionHandler(
     try {
       details = await provider.interactionDetails(req, res);
     } catch {
-      sendHtml(res, 400, renderErrorPage({ error: 'invalid_request', error_description: 'sign-in session expired or not found; start again from the application' }));
+      sendHtml(
+        res,
+        400,
+        renderErrorPage({
+          error: 'invalid_request',
+          error_description:
+            'sign-in session expired or not found; start again from the application',
+        }),
+      );
       return true;
     }
     if (details.uid !== uid) {
-      sendHtml(res, 400, renderErrorPage({ error: 'invalid_request', error_description: 'interaction mismatch' }));
+      sendHtml(
+        res,
+        400,
+        renderErrorPage({ error: 'invalid_request', error_description: 'interaction mismatch' }),
+      );
       return true;
     }
-    const action = `/interaction/${uid}/login`;
+    const action = `${mountPath}/interaction/${uid}/login`;
 
     if (!isLoginPost && req.method === 'GET') {
       if (details.prompt.name === 'login') {
@@ -114,7 +137,11 @@ export function createInteractionHandler(
     if (isLoginPost && req.method === 'POST' && details.prompt.name === 'login') {
       const form = await readForm(req);
       if (form === undefined) {
-        sendHtml(res, 413, renderErrorPage({ error: 'invalid_request', error_description: 'form too large' }));
+        sendHtml(
+          res,
+          413,
+          renderErrorPage({ error: 'invalid_request', error_description: 'form too large' }),
+        );
         return true;
       }
       const username = form.get('username') ?? '';
@@ -124,7 +151,12 @@ export function createInteractionHandler(
         sendHtml(
           res,
           200,
-          renderLoginPage({ action, clientName: clientNameOf(details), username, error: 'Wrong username or password.' }),
+          renderLoginPage({
+            action,
+            clientName: clientNameOf(details),
+            username,
+            error: 'Wrong username or password.',
+          }),
         );
         return true;
       }

@@ -59,7 +59,10 @@ export interface LoginPageOptions {
 
 /** The login form: `username`, `password`, one submit button. */
 export function renderLoginPage(options: LoginPageOptions): string {
-  const error = options.error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(options.error)}</p>\n`;
+  const error =
+    options.error === undefined
+      ? ''
+      : `<p class="error" role="alert">${escapeHtml(options.error)}</p>\n`;
   return page(
     'Sign in — Gatehouse demo IdP',
     `<h1>Sign in</h1>
@@ -91,7 +94,10 @@ ${form}
 
 /** Shown after sign-out when no `post_logout_redirect_uri` was given. */
 export function renderLoggedOutPage(): string {
-  return page('Signed out — Gatehouse demo IdP', '<h1>You are signed out</h1>\n<p>You can close this window.</p>');
+  return page(
+    'Signed out — Gatehouse demo IdP',
+    '<h1>You are signed out</h1>\n<p>You can close this window.</p>',
+  );
 }
 
 /** Error page; `fields` are the OAuth error fields (`error`, `error_description`). */

@@ -90,7 +90,12 @@ function hostForUrl(host: string): string {
 
 function signingKey(): Record<string, unknown> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
+  return {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: randomBytes(8).toString('hex'),
+    use: 'sig',
+    alg: 'RS256',
+  };
 }
 
 function html(ctx: KoaContextWithOIDC, body: string): void {
@@ -98,7 +103,11 @@ function html(ctx: KoaContextWithOIDC, body: string): void {
   ctx.body = body;
 }
 
-function providerConfiguration(options: DevIdpOptions, users: readonly DevUser[]): Configuration {
+function providerConfiguration(
+  options: DevIdpOptions,
+  users: readonly DevUser[],
+  mountPath: string,
+): Configuration {
   const ttl = { ...TTL_DEFAULTS, ...options.ttl };
   const rotate = options.rotateRefreshTokens ?? true;
   return {
@@ -116,11 +125,15 @@ function providerConfiguration(options: DevIdpOptions, users: readonly DevUser[]
     findAccount: (_ctx, sub) => {
       const user = users.find((u) => u.sub === sub);
       if (user === undefined) return Promise.resolve(undefined);
-      return Promise.resolve({ accountId: sub, claims: () => Promise.resolve(devUserClaims(user)) });
+      return Promise.resolve({
+        accountId: sub,
+        claims: () => Promise.resolve(devUserClaims(user)),
+      });
     },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
     claims: {
-      openid: ['sub'],
+      // amr under openid: ID tokens carry it whenever an authentication method was recorded.
+      openid: ['sub', 'amr'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
       groups: ['groups'],
@@ -157,7 +170,7 @@ function providerConfiguration(options: DevIdpOptions, users: readonly DevUser[]
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${mountPath}/interaction/${interaction.uid}` },
     renderError: (ctx, out) => {
       html(ctx, renderErrorPage(out));
     },
@@ -199,14 +212,32 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const port = await listen(server, options.port ?? 0, host);
   const issuer = options.issuerUrl ?? `http://${hostForUrl(host)}:${port}`;
 
-  const provider = new Provider(issuer, providerConfiguration(options, users));
+  // An issuer with a path (`http://host/idp`) serves everything under that path.
+  const mountPath = new URL(issuer).pathname.replace(/\/+$/, '');
+  const provider = new Provider(issuer, providerConfiguration(options, users, mountPath));
   provider.proxy = options.trustProxy ?? false;
   provider.on('server_error', (_ctx: unknown, err: unknown) => {
     logger.error({ err }, 'demo IdP: server error');
   });
-  const interactions = createInteractionHandler(provider, users, logger);
+  const interactions = createInteractionHandler(provider, users, logger, mountPath);
   const oidc = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (mountPath !== '') {
+      const target = req.url ?? '/';
+      if (
+        target !== mountPath &&
+        !target.startsWith(`${mountPath}/`) &&
+        !target.startsWith(`${mountPath}?`)
+      ) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      // oidc-provider derives its URLs' mount path from `originalUrl` (as under Express).
+      Object.assign(req, { originalUrl: target });
+      req.url = target.slice(mountPath.length) || '/';
+      if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    }
     interactions(req, res).then(
       (handled) => {
         if (!handled) oidc(req, res);
@@ -216,7 +247,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         if (!res.headersSent) {
           res.statusCode = 500;
           res.setHeader('Content-Type', 'text/html; charset=utf-8');
-          res.end(renderErrorPage({ error: 'server_error', error_description: 'interaction failed' }));
+          res.end(
+            renderErrorPage({ error: 'server_error', error_description: 'interaction failed' }),
+          );
         } else {
           res.destroy();
         }

@@ -51,7 +51,11 @@ function digest(value: string): Buffer {
  * Finds the user whose username and password match, comparing the password in constant time
  * (digests of equal length). Returns `undefined` for an unknown user or a wrong password.
  */
-export function authenticateDevUser(users: readonly DevUser[], username: string, password: string): DevUser | undefined {
+export function authenticateDevUser(
+  users: readonly DevUser[],
+  username: string,
+  password: string,
+): DevUser | undefined {
   const user = users.find((u) => u.username === username);
   // Compare against a dummy when the user is unknown, so both paths do the same work.
   const expected = digest(user?.password ?? '\u0000no-such-user');

@@ -97,7 +97,11 @@ export async function startEchoUpstream(options: EchoUpstreamOptions = {}): Prom
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const hello: EchoUpgradeMessage = { type: 'upgrade', path: req.url ?? '', headers: req.headers };
+      const hello: EchoUpgradeMessage = {
+        type: 'upgrade',
+        path: req.url ?? '',
+        headers: req.headers,
+      };
       ws.send(JSON.stringify(hello));
       ws.on('message', (data, isBinary) => {
         ws.send(data, { binary: isBinary });

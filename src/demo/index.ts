@@ -8,6 +8,11 @@ export { startDevIdp } from './dev-idp.js';
 export { closeServer } from './close-server.js';
 export type { DevIdp, DevIdpClient, DevIdpOptions, DevIdpTtl } from './dev-idp.js';
 export { startEchoUpstream } from './echo-upstream.js';
-export type { EchoResponse, EchoUpgradeMessage, EchoUpstream, EchoUpstreamOptions } from './echo-upstream.js';
+export type {
+  EchoResponse,
+  EchoUpgradeMessage,
+  EchoUpstream,
+  EchoUpstreamOptions,
+} from './echo-upstream.js';
 export { DEFAULT_DEV_USERS, authenticateDevUser, devUserClaims } from './dev-users.js';
 export type { DevUser } from './dev-users.js';

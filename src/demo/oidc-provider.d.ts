@@ -21,7 +21,12 @@ declare module 'oidc-provider' {
   /** Account as returned by `findAccount` (claims per `use`: `id_token` or `userinfo`). */
   export interface Account {
     accountId: string;
-    claims(use: string, scope: string, claims: unknown, rejected: string[]): Promise<Record<string, unknown>>;
+    claims(
+      use: string,
+      scope: string,
+      claims: unknown,
+      rejected: string[],
+    ): Promise<Record<string, unknown>>;
   }
 
   export interface ClientMetadata {
@@ -41,11 +46,16 @@ declare module 'oidc-provider' {
     grantTypeAllowed(type: string): boolean;
   }
 
-  export type TtlValue = number | ((ctx: KoaContextWithOIDC, token: unknown, client: unknown) => number);
+  export type TtlValue =
+    number | ((ctx: KoaContextWithOIDC, token: unknown, client: unknown) => number);
 
   export interface Configuration {
     clients?: ClientMetadata[];
-    findAccount?: (ctx: KoaContextWithOIDC, sub: string, token?: unknown) => Promise<Account | undefined>;
+    findAccount?: (
+      ctx: KoaContextWithOIDC,
+      sub: string,
+      token?: unknown,
+    ) => Promise<Account | undefined>;
     claims?: Record<string, null | string[]>;
     scopes?: string[];
     conformIdTokenClaims?: boolean;
@@ -55,13 +65,23 @@ declare module 'oidc-provider' {
       short?: { httpOnly?: boolean; sameSite?: 'lax' | 'strict' | 'none'; secure?: boolean };
     };
     features?: Record<string, Record<string, unknown>>;
-    interactions?: { url?: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => string | Promise<string> };
-    issueRefreshToken?: (ctx: KoaContextWithOIDC, client: ClientLike, code: unknown) => boolean | Promise<boolean>;
+    interactions?: {
+      url?: (ctx: KoaContextWithOIDC, interaction: { uid: string }) => string | Promise<string>;
+    };
+    issueRefreshToken?: (
+      ctx: KoaContextWithOIDC,
+      client: ClientLike,
+      code: unknown,
+    ) => boolean | Promise<boolean>;
     rotateRefreshToken?: boolean | ((ctx: KoaContextWithOIDC) => boolean);
     jwks?: { keys: Record<string, unknown>[] };
     pkce?: { methods?: string[]; required?: (ctx: KoaContextWithOIDC, client: unknown) => boolean };
     responseTypes?: string[];
-    renderError?: (ctx: KoaContextWithOIDC, out: Record<string, string>, error: Error) => void | Promise<void>;
+    renderError?: (
+      ctx: KoaContextWithOIDC,
+      out: Record<string, string>,
+      error: Error,
+    ) => void | Promise<void>;
     ttl?: Record<string, TtlValue>;
     clockTolerance?: number;
   }

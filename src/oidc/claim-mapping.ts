@@ -35,7 +35,9 @@ export function mergeUserinfo(
   idTokenClaims: Readonly<Record<string, unknown>>,
   userinfo: Readonly<Record<string, unknown>> | undefined,
 ): Record<string, unknown> {
-  const fromUserinfo = Object.entries(userinfo ?? {}).filter(([name]) => !PROTOCOL_CLAIMS.has(name));
+  const fromUserinfo = Object.entries(userinfo ?? {}).filter(
+    ([name]) => !PROTOCOL_CLAIMS.has(name),
+  );
   return { ...idTokenClaims, ...Object.fromEntries(fromUserinfo) };
 }
 
@@ -86,7 +88,10 @@ export function mapClaimsToIdentity(
 ): Identity {
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub === '') {
-    throw new GatewayError('ERR_OIDC_TOKEN_INVALID', 'the identity provider returned no subject (sub)');
+    throw new GatewayError(
+      'ERR_OIDC_TOKEN_INVALID',
+      'the identity provider returned no subject (sub)',
+    );
   }
   const userValue = claimAtPath(claims, mapping.user);
   const user =
@@ -108,7 +113,9 @@ export function mapClaimsToIdentity(
   const preferredUsername = stringAt(claims, mapping.preferred_username);
   const acr = typeof claims.acr === 'string' && claims.acr !== '' ? claims.acr : undefined;
   const authTime =
-    typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) ? Math.floor(claims.auth_time) : undefined;
+    typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time)
+      ? Math.floor(claims.auth_time)
+      : undefined;
   return {
     issuer: iss,
     sub,

@@ -7,7 +7,12 @@ export function claimAtPath(claims: Readonly<Record<string, unknown>>, path: str
   if (Object.hasOwn(claims, path)) return claims[path];
   let current: unknown = claims;
   for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, part)) {
+    if (
+      current === null ||
+      typeof current !== 'object' ||
+      Array.isArray(current) ||
+      !Object.hasOwn(current, part)
+    ) {
       return undefined;
     }
     current = (current as Record<string, unknown>)[part];

@@ -13,7 +13,9 @@ export function clientAuthentication(clientSecret: string | undefined): ClientAu
   return (as, client, body, headers) => {
     const supported = as.token_endpoint_auth_methods_supported;
     const usePost =
-      supported !== undefined && supported.includes('client_secret_post') && !supported.includes('client_secret_basic');
+      supported !== undefined &&
+      supported.includes('client_secret_post') &&
+      !supported.includes('client_secret_basic');
     (usePost ? post : basic)(as, client, body, headers);
   };
 }

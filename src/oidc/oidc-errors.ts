@@ -1,4 +1,9 @@
-import { AuthorizationResponseError, ClientError, ResponseBodyError, WWWAuthenticateChallengeError } from 'openid-client';
+import {
+  AuthorizationResponseError,
+  ClientError,
+  ResponseBodyError,
+  WWWAuthenticateChallengeError,
+} from 'openid-client';
 import { GatewayError, isGatewayError, type ErrorCode } from '../core/index.js';
 
 /** Which relying-party step failed; decides the error code. */
@@ -13,7 +18,11 @@ const TOKEN_CHECK_CODES = new Set([
 ]);
 
 /** OAuth error codes at the token endpoint that mean our configuration is wrong, not the user's request (RFC 6749 §5.2). */
-const CLIENT_CONFIG_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type']);
+const CLIENT_CONFIG_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'unsupported_grant_type',
+]);
 
 /** An OAuth `error` code safe to show and log (RFC 6749 §4.1.2.1 charset, short), or `error`. */
 export function safeOauthError(value: unknown): string {
@@ -22,10 +31,12 @@ export function safeOauthError(value: unknown): string {
 
 /** A short, secret-free description of a transport failure (connection refused, timeout, …). */
 function transportReason(err: unknown): string | undefined {
-  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
+  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return 'timed out';
   if (err instanceof TypeError && err.message === 'fetch failed') {
     const cause: unknown = err.cause;
-    const code = typeof cause === 'object' && cause !== null && 'code' in cause ? cause.code : undefined;
+    const code =
+      typeof cause === 'object' && cause !== null && 'code' in cause ? cause.code : undefined;
     return typeof code === 'string' ? `unreachable (${code})` : 'unreachable';
   }
   return undefined;
@@ -54,10 +65,14 @@ export function toOidcError(err: unknown, step: OidcStep, issuer: string): Gatew
 
   if (step === 'discovery') {
     const reason = transport ?? (err instanceof Error ? err.message : 'unknown error');
-    return new GatewayError('ERR_OIDC_DISCOVERY_FAILED', `OpenID Connect discovery of ${issuer} failed: ${reason}`, {
-      cause: err,
-      details: { issuer, ...(code === undefined ? {} : { code }) },
-    });
+    return new GatewayError(
+      'ERR_OIDC_DISCOVERY_FAILED',
+      `OpenID Connect discovery of ${issuer} failed: ${reason}`,
+      {
+        cause: err,
+        details: { issuer, ...(code === undefined ? {} : { code }) },
+      },
+    );
   }
 
   if (step === 'refresh') {
@@ -67,14 +82,28 @@ export function toOidcError(err: unknown, step: OidcStep, issuer: string): Gatew
     const oauthError = err instanceof ResponseBodyError ? safeOauthError(err.error) : undefined;
     return new GatewayError(
       'ERR_OIDC_REFRESH_FAILED',
-      rejected ? `the identity provider refused to refresh the session (${oauthError ?? 'error'})` : 'refreshing the session failed',
-      { cause: err, details: { issuer, reason, ...(oauthError === undefined ? {} : { error: oauthError }), ...(code === undefined ? {} : { code }) } },
+      rejected
+        ? `the identity provider refused to refresh the session (${oauthError ?? 'error'})`
+        : 'refreshing the session failed',
+      {
+        cause: err,
+        details: {
+          issuer,
+          reason,
+          ...(oauthError === undefined ? {} : { error: oauthError }),
+          ...(code === undefined ? {} : { code }),
+        },
+      },
     );
   }
 
   let errorCode: ErrorCode = 'ERR_OIDC_PROVIDER_ERROR';
   let message = `the identity provider ${issuer} could not be used${transport === undefined ? '' : `: ${transport}`}`;
-  const details: Record<string, unknown> = { issuer, step, ...(code === undefined ? {} : { code }) };
+  const details: Record<string, unknown> = {
+    issuer,
+    step,
+    ...(code === undefined ? {} : { code }),
+  };
   if (err instanceof AuthorizationResponseError) {
     const e = safeOauthError(err.error);
     errorCode = 'ERR_OIDC_CALLBACK_INVALID';

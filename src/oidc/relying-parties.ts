@@ -15,7 +15,10 @@ export function createRelyingParties(
   const parties = new Map<string, RelyingParty>();
   for (const cfg of configs) {
     if (parties.has(cfg.id)) {
-      throw new GatewayError('ERR_CONFIG_INVALID', `identity provider id "${cfg.id}" is used twice`);
+      throw new GatewayError(
+        'ERR_CONFIG_INVALID',
+        `identity provider id "${cfg.id}" is used twice`,
+      );
     }
     parties.set(cfg.id, createRelyingParty(cfg, deps));
   }

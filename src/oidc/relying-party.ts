@@ -1,6 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
-import { epochSeconds, GatewayError, type Clock, type Identity, type Logger } from '../core/index.js';
+import {
+  epochSeconds,
+  GatewayError,
+  type Clock,
+  type Identity,
+  type Logger,
+} from '../core/index.js';
 import type { IdentityProviderConfig } from '../config/index.js';
 import type { LoginResult, OidcTokens, PendingLogin, RelyingParty } from './types.js';
 import { mapClaimsToIdentity, mergeUserinfo } from './claim-mapping.js';
@@ -54,10 +60,16 @@ function validateSetup(cfg: IdentityProviderConfig, deps: RelyingPartyDeps): voi
   try {
     redirect = new URL(deps.redirectUri);
   } catch {
-    throw new GatewayError('ERR_CONFIG_INVALID', `identity provider ${cfg.id}: redirect URI ${deps.redirectUri} is not an absolute URL`);
+    throw new GatewayError(
+      'ERR_CONFIG_INVALID',
+      `identity provider ${cfg.id}: redirect URI ${deps.redirectUri} is not an absolute URL`,
+    );
   }
   if (redirect.search !== '' || redirect.hash !== '') {
-    throw new GatewayError('ERR_CONFIG_INVALID', `identity provider ${cfg.id}: redirect URI must not have a query or fragment`);
+    throw new GatewayError(
+      'ERR_CONFIG_INVALID',
+      `identity provider ${cfg.id}: redirect URI must not have a query or fragment`,
+    );
   }
   if (new URL(cfg.issuer).protocol === 'http:' && deps.allowInsecureHttp !== true) {
     throw new GatewayError(
@@ -84,7 +96,10 @@ function validateSetup(cfg: IdentityProviderConfig, deps: RelyingPartyDeps): voi
  *   redirect URI that is not absolute or has a query/fragment.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
-export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPartyDeps): RelyingParty {
+export function createRelyingParty(
+  cfg: IdentityProviderConfig,
+  deps: RelyingPartyDeps,
+): RelyingParty {
   validateSetup(cfg, deps);
   const { clock, redirectUri } = deps;
   const logger = deps.logger.child({ component: 'oidc', idp: cfg.id });
@@ -104,12 +119,18 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
           [client.clockSkew]: Math.round((clock.now() - Date.now()) / 1000),
           [client.clockTolerance]: deps.clockToleranceSeconds ?? 30,
         };
-        const config = await client.discovery(new URL(cfg.issuer), cfg.client_id, metadata, clientAuthentication(cfg.client_secret), {
-          timeout: timeoutSeconds,
-          // Deprecated only as a warning sign: plain http is opt-in, for loopback development.
-          // eslint-disable-next-line @typescript-eslint/no-deprecated
-          ...(deps.allowInsecureHttp === true ? { execute: [client.allowInsecureRequests] } : {}),
-        });
+        const config = await client.discovery(
+          new URL(cfg.issuer),
+          cfg.client_id,
+          metadata,
+          clientAuthentication(cfg.client_secret),
+          {
+            timeout: timeoutSeconds,
+            // Deprecated only as a warning sign: plain http is opt-in, for loopback development.
+            // eslint-disable-next-line @typescript-eslint/no-deprecated
+            ...(deps.allowInsecureHttp === true ? { execute: [client.allowInsecureRequests] } : {}),
+          },
+        );
         logger.info({ issuer: cfg.issuer }, 'OpenID Connect discovery succeeded');
         return config;
       } catch (err) {
@@ -151,7 +172,11 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
     }
   }
 
-  async function doRefresh(refreshToken: string, tokens: OidcTokens, previous: Identity): Promise<LoginResult> {
+  async function doRefresh(
+    refreshToken: string,
+    tokens: OidcTokens,
+    previous: Identity,
+  ): Promise<LoginResult> {
     let config: client.Configuration;
     let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
@@ -171,18 +196,26 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
     if (idClaims === undefined) return { identity: previous, tokens: newTokens };
     if (idClaims.sub !== previous.sub || idClaims.iss !== previous.issuer) {
       // OIDC Core §12.2: a refreshed ID token must be about the same user.
-      throw new GatewayError('ERR_OIDC_REFRESH_FAILED', 'the refreshed ID token is about another subject', {
-        details: { issuer: cfg.issuer, reason: 'subject-changed' },
-      });
+      throw new GatewayError(
+        'ERR_OIDC_REFRESH_FAILED',
+        'the refreshed ID token is about another subject',
+        {
+          details: { issuer: cfg.issuer, reason: 'subject-changed' },
+        },
+      );
     }
     let merged: Record<string, unknown>;
     try {
       merged = await userClaims(config, idClaims, res.access_token, previous.sub);
     } catch (err) {
-      throw new GatewayError('ERR_OIDC_REFRESH_FAILED', 'refreshing the session failed (userinfo)', {
-        cause: err,
-        details: { issuer: cfg.issuer, reason: 'unavailable' },
-      });
+      throw new GatewayError(
+        'ERR_OIDC_REFRESH_FAILED',
+        'refreshing the session failed (userinfo)',
+        {
+          cause: err,
+          details: { issuer: cfg.issuer, reason: 'unavailable' },
+        },
+      );
     }
     const mapped = mapClaimsToIdentity(merged, cfg.claims, cfg.issuer);
     const identity: Identity = {
@@ -190,7 +223,9 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
       // Keep what Gatehouse added on top of the IdP (MFA) and what the caller resolved (roles).
       roles: previous.roles,
       amr: Object.freeze([...new Set([...mapped.amr, ...previous.amr])]),
-      ...(mapped.authTime === undefined && previous.authTime !== undefined ? { authTime: previous.authTime } : {}),
+      ...(mapped.authTime === undefined && previous.authTime !== undefined
+        ? { authTime: previous.authTime }
+        : {}),
       ...(previous.mfaTime === undefined ? {} : { mfaTime: previous.mfaTime }),
     };
     logger.debug({ sub: identity.sub }, 'session refreshed');
@@ -217,24 +252,41 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
         code_challenge: codeChallenge,
         code_challenge_method: 'S256',
       });
-      const pending: PendingLogin = { idpId: cfg.id, state, nonce, codeVerifier, returnTo, createdAt: epochSeconds(clock) };
+      const pending: PendingLogin = {
+        idpId: cfg.id,
+        state,
+        nonce,
+        codeVerifier,
+        returnTo,
+        createdAt: epochSeconds(clock),
+      };
       return { url: url.href, pending };
     },
 
     async completeLogin(callbackUrl, pending) {
       if (pending.idpId !== cfg.id) {
-        throw new GatewayError('ERR_OIDC_STATE_MISMATCH', 'the sign-in response belongs to another identity provider');
+        throw new GatewayError(
+          'ERR_OIDC_STATE_MISMATCH',
+          'the sign-in response belongs to another identity provider',
+        );
       }
       const age = epochSeconds(clock) - pending.createdAt;
       if (age > pendingMaxAge || age < -60) {
-        throw new GatewayError('ERR_OIDC_STATE_MISMATCH', 'the sign-in attempt expired; please sign in again', {
-          details: { ageSeconds: age },
-        });
+        throw new GatewayError(
+          'ERR_OIDC_STATE_MISMATCH',
+          'the sign-in attempt expired; please sign in again',
+          {
+            details: { ageSeconds: age },
+          },
+        );
       }
       // Classify a state mismatch up front for a precise error; openid-client checks it again.
       const states = callbackUrl.searchParams.getAll('state');
       if (states.length !== 1 || !sameSecret(states[0] ?? '', pending.state)) {
-        throw new GatewayError('ERR_OIDC_STATE_MISMATCH', 'the sign-in response does not match this sign-in attempt');
+        throw new GatewayError(
+          'ERR_OIDC_STATE_MISMATCH',
+          'the sign-in response does not match this sign-in attempt',
+        );
       }
       const config = await discovery.get();
       // The token request's redirect_uri must equal the authorization request's: use ours, with the callback's parameters.
@@ -250,12 +302,18 @@ export function createRelyingParty(cfg: IdentityProviderConfig, deps: RelyingPar
         });
       } catch (err) {
         const error = toOidcError(err, 'callback', cfg.issuer);
-        logger.warn({ code: error.code, err: error.message, details: error.details }, 'sign-in callback rejected');
+        logger.warn(
+          { code: error.code, err: error.message, details: error.details },
+          'sign-in callback rejected',
+        );
         throw error;
       }
       const idClaims = res.claims();
       if (idClaims === undefined) {
-        throw new GatewayError('ERR_OIDC_TOKEN_INVALID', 'the identity provider returned no ID token');
+        throw new GatewayError(
+          'ERR_OIDC_TOKEN_INVALID',
+          'the identity provider returned no ID token',
+        );
       }
       const merged = await userClaims(config, idClaims, res.access_token, idClaims.sub);
       const identity = mapClaimsToIdentity(merged, cfg.claims, cfg.issuer);

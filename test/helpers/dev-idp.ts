@@ -2,7 +2,12 @@
  * Test helper: the development IdP (src/demo) on an ephemeral loopback port with one
  * confidential client whose redirect URI the test chooses.
  */
-import { startDevIdp, type DevIdp, type DevIdpOptions, type DevIdpTtl } from '../../src/demo/index.js';
+import {
+  startDevIdp,
+  type DevIdp,
+  type DevIdpOptions,
+  type DevIdpTtl,
+} from '../../src/demo/index.js';
 
 export const TEST_CLIENT_ID = 'gatehouse-test';
 export const TEST_CLIENT_SECRET = 'test-secret-0123456789abcdef';
@@ -15,6 +20,8 @@ export interface TestIdpOptions {
   readonly postLogoutRedirectUris?: readonly string[];
   readonly ttl?: DevIdpTtl;
   readonly port?: number;
+  /** Issuer URL (e.g. with a path); default `http://127.0.0.1:<port>`. */
+  readonly issuerUrl?: string;
   readonly rotateRefreshTokens?: boolean;
   /** Replaces the single test client. */
   readonly clients?: DevIdpOptions['clients'];
@@ -34,12 +41,19 @@ export function startTestIdp(options: TestIdpOptions = {}): Promise<DevIdp> {
       },
     ],
     ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
-    ...(options.rotateRefreshTokens === undefined ? {} : { rotateRefreshTokens: options.rotateRefreshTokens }),
+    ...(options.issuerUrl === undefined ? {} : { issuerUrl: options.issuerUrl }),
+    ...(options.rotateRefreshTokens === undefined
+      ? {}
+      : { rotateRefreshTokens: options.rotateRefreshTokens }),
   });
 }
 
 /** Counts successful and failed token endpoint requests (`grant.success` / `grant.error` events). */
-export function countTokenRequests(idp: DevIdp): { readonly success: number; readonly error: number; stop(): void } {
+export function countTokenRequests(idp: DevIdp): {
+  readonly success: number;
+  readonly error: number;
+  stop(): void;
+} {
   const counts = { success: 0, error: 0 };
   const onSuccess = (): void => {
     counts.success += 1;

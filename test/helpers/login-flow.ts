@@ -23,7 +23,13 @@ export interface StoredCookie {
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || host === '::1' || host.startsWith('127.');
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    host === '::1' ||
+    host.startsWith('127.')
+  );
 }
 
 function bareHost(url: URL): string {
@@ -87,7 +93,12 @@ export class CookieJar {
         this.#cookies.delete(key);
         continue;
       }
-      const sameSite = typeof parsed.sameSite === 'string' ? parsed.sameSite : parsed.sameSite === true ? 'strict' : undefined;
+      const sameSite =
+        typeof parsed.sameSite === 'string'
+          ? parsed.sameSite
+          : parsed.sameSite === true
+            ? 'strict'
+            : undefined;
       this.#cookies.set(key, {
         name: parsed.name,
         value: parsed.value ?? '',
@@ -144,7 +155,8 @@ export class CookieJar {
 
   /** Removes cookies named `name` (all domains), or every cookie without a name. */
   delete(name?: string): void {
-    for (const [key, c] of this.#cookies) if (name === undefined || c.name === name) this.#cookies.delete(key);
+    for (const [key, c] of this.#cookies)
+      if (name === undefined || c.name === name) this.#cookies.delete(key);
   }
 }
 
@@ -212,12 +224,24 @@ export class HttpSession {
     } else {
       body = init.body;
     }
-    const res = await request(url, { method: method as 'GET', headers, ...(body === undefined ? {} : { body }) });
+    const res = await request(url, {
+      method: method as 'GET',
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await res.body.text();
     this.jar.store(url, res.headers['set-cookie']);
     const loc = res.headers.location;
-    const location = typeof loc === 'string' && REDIRECTS.has(res.statusCode) ? new URL(loc, url) : undefined;
-    return { url, method, status: res.statusCode, headers: res.headers, body: text, ...(location ? { location } : {}) };
+    const location =
+      typeof loc === 'string' && REDIRECTS.has(res.statusCode) ? new URL(loc, url) : undefined;
+    return {
+      url,
+      method,
+      status: res.statusCode,
+      headers: res.headers,
+      body: text,
+      ...(location ? { location } : {}),
+    };
   }
 
   /**
@@ -225,16 +249,22 @@ export class HttpSession {
    * until a response that is not a redirect, `stopAt` matches, or `onPage` returns nothing.
    * @throws when more than `maxHops` requests would be needed.
    */
-  async follow(target: URL | string, init: SendInit = {}, options: FollowOptions = {}): Promise<FollowResult> {
+  async follow(
+    target: URL | string,
+    init: SendInit = {},
+    options: FollowOptions = {},
+  ): Promise<FollowResult> {
     const maxHops = options.maxHops ?? 20;
     const hops: FlowResponse[] = [];
     let next: { url: URL; init: SendInit } | undefined = { url: new URL(target), init };
     while (next !== undefined) {
-      if (hops.length >= maxHops) throw new Error(`more than ${maxHops} requests following ${String(target)}`);
+      if (hops.length >= maxHops)
+        throw new Error(`more than ${maxHops} requests following ${String(target)}`);
       const res = await this.send(next.url, next.init);
       hops.push(res);
       if (res.location !== undefined) {
-        if (options.stopAt?.(res.location) === true) return { response: res, hops, stoppedAt: res.location };
+        if (options.stopAt?.(res.location) === true)
+          return { response: res, hops, stoppedAt: res.location };
         const keep = res.status === 307 || res.status === 308;
         next = { url: res.location, init: keep ? next.init : {} };
         continue;
@@ -348,7 +378,13 @@ export async function loginThroughIdp(
       },
     },
   );
-  return { ...result, session, jar: session.jar, submittedLogin: submitted, loginRejected: rejected };
+  return {
+    ...result,
+    session,
+    jar: session.jar,
+    submittedLogin: submitted,
+    loginRejected: rejected,
+  };
 }
 
 /**
@@ -370,7 +406,10 @@ export async function confirmIdpLogout(
         const form = findForms(page).find((f) => f.id === 'op.logoutForm');
         if (form === undefined || confirmed) return undefined;
         confirmed = true;
-        return { url: form.action, init: { method: 'POST', body: new URLSearchParams({ ...form.fields, logout: 'yes' }) } };
+        return {
+          url: form.action,
+          init: { method: 'POST', body: new URLSearchParams({ ...form.fields, logout: 'yes' }) },
+        };
       },
     },
   );
