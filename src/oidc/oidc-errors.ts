@@ -42,13 +42,29 @@ function transportReason(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The underlying error without its own `cause` chain or attached response data: openid-client
+ * errors can carry the callback parameters (the authorization code) or token responses, which
+ * must not reach logs. Keeps name, message, stack and the library's error code.
+ */
+export function sanitizedCause(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(typeof err === 'string' ? err : 'non-error thrown');
+  const copy = new Error(err.message);
+  copy.name = err.name;
+  if (err.stack !== undefined) copy.stack = err.stack;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
+}
+
 function codeOf(err: unknown): string | undefined {
   return err instanceof ClientError && typeof err.code === 'string' ? err.code : undefined;
 }
 
 /**
  * Turns an error of openid-client (or fetch) during `step` into a {@link GatewayError} with a
- * message that is safe to show (no tokens, no IdP-supplied free text) and the original as `cause`.
+ * message that is safe to show (no tokens, no IdP-supplied free text) and a sanitized copy of the
+ * original as `cause` (see {@link sanitizedCause}).
  * `GatewayError`s pass through unchanged.
  * - discovery: `ERR_OIDC_DISCOVERY_FAILED`.
  * - refresh: `ERR_OIDC_REFRESH_FAILED`, `details.reason` `rejected` (the IdP refused the
@@ -69,7 +85,7 @@ export function toOidcError(err: unknown, step: OidcStep, issuer: string): Gatew
       'ERR_OIDC_DISCOVERY_FAILED',
       `OpenID Connect discovery of ${issuer} failed: ${reason}`,
       {
-        cause: err,
+        cause: sanitizedCause(err),
         details: { issuer, ...(code === undefined ? {} : { code }) },
       },
     );
@@ -86,7 +102,7 @@ export function toOidcError(err: unknown, step: OidcStep, issuer: string): Gatew
         ? `the identity provider refused to refresh the session (${oauthError ?? 'error'})`
         : 'refreshing the session failed',
       {
-        cause: err,
+        cause: sanitizedCause(err),
         details: {
           issuer,
           reason,
@@ -128,5 +144,5 @@ export function toOidcError(err: unknown, step: OidcStep, issuer: string): Gatew
     errorCode = 'ERR_OIDC_CALLBACK_INVALID';
     message = 'the sign-in response from the identity provider is invalid';
   }
-  return new GatewayError(errorCode, message, { cause: err, details });
+  return new GatewayError(errorCode, message, { cause: sanitizedCause(err), details });
 }

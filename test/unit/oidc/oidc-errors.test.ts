@@ -20,7 +20,8 @@ describe('toOidcError', () => {
     const mapped = toOidcError(err, step, ISS);
     expect(mapped.code).toBe(code);
     expect(mapped.message).toContain(text);
-    expect(mapped.cause).toBe(err);
+    expect((mapped.cause as Error).message).toBe(err.message);
+    expect((mapped.cause as Error).cause).toBeUndefined();
   });
 
   it('passes GatewayErrors through', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
 import { decodeJwt } from 'jose';
 import { isGatewayError, ManualClock } from '../../../src/core/index.js';
 import type { DevIdp } from '../../../src/demo/index.js';
@@ -194,6 +195,18 @@ describe('createRelyingParty: callback validation', () => {
       rp.completeLogin(a.callbackUrl, { ...a.pending, nonce: 'nonce-of-another-login' }),
     );
     expect(isGatewayError(err, 'ERR_OIDC_TOKEN_INVALID')).toBe(true);
+  });
+
+  it('rejects a callback from another issuer (RFC 9207 iss) and keeps the code out of the error', async () => {
+    const rp = makeRp(idp.issuer);
+    const a = await driveLogin(rp);
+    const forged = new URL(a.callbackUrl);
+    forged.searchParams.set('iss', 'https://evil.example');
+    const err = await rejection(rp.completeLogin(forged, a.pending));
+    expect(isGatewayError(err, 'ERR_OIDC_CALLBACK_INVALID')).toBe(true);
+    const code = a.callbackUrl.searchParams.get('code')!;
+    const dump = inspect(err, { depth: 20, showHidden: true });
+    expect(dump).not.toContain(code);
   });
 
   it('rejects a code exchanged with another PKCE verifier', async () => {
