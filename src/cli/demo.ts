@@ -1,4 +1,3 @@
-import { startDevIdp, startEchoUpstream } from '../demo/index.js';
 import { out } from './output.js';
 import { demoConfigFile } from './paths.js';
 import { runStart } from './start.js';
@@ -12,6 +11,8 @@ export const DEMO_UPSTREAM_PORT = 9012;
  * loopback, then the gateway with the shipped demo configuration (memory sessions).
  */
 export async function runDemo(): Promise<void> {
+  // Imported lazily: the development-only modules load only for `gatehouse demo`.
+  const { startDevIdp, startEchoUpstream } = await import('../demo/index.js');
   const idp = await startDevIdp({
     host: '127.0.0.1',
     port: DEMO_IDP_PORT,

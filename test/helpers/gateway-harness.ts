@@ -124,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           post_logout_redirect_uris: [`${url}/`],
         },
       ],
-      ...(options.accessTokenTtl === undefined ? {} : { accessTokenTtl: options.accessTokenTtl }),
+      ...(options.accessTokenTtl === undefined ? {} : { ttl: { accessToken: options.accessTokenTtl } }),
     }));
   const upstream = await startEchoUpstream({ host: '127.0.0.1', port: 0 });
   const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-test-'));
