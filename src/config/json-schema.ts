@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { gatewayConfigSchema } from './gateway-schema.js';
+
+/** `$id` of the committed `config/gatehouse.schema.json`. */
+export const GATEWAY_JSON_SCHEMA_ID = 'https://gatehouse.dev/schemas/gatehouse.schema.json';
+
+/**
+ * JSON Schema (draft 2020-12) of `config/gatehouse.yaml`, generated from the zod schema's
+ * input side (what may be written: keys with defaults are optional, durations are a number
+ * of seconds or a string). Editors use it for completion, e.g. with a
+ * `# yaml-language-server: $schema=./gatehouse.schema.json` comment.
+ * `config/gatehouse.schema.json` must equal `JSON.stringify(gatewayJsonSchema(), null, 2) + '\n'`
+ * (a unit test guards it).
+ * @see https://json-schema.org/draft/2020-12/json-schema-core
+ */
+export function gatewayJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(gatewayConfigSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
+  return {
+    $schema: generated.$schema,
+    $id: GATEWAY_JSON_SCHEMA_ID,
+    title: 'Gatehouse gateway configuration (config/gatehouse.yaml)',
+    ...generated,
+  };
+}
