@@ -95,7 +95,7 @@ export async function loadConfig(configFile: string, options: LoadOptions = {}):
   }
   const mainSide =
     main.source === undefined || main.raw === undefined ? undefined : mainFacts(main.source, main.valid?.value, main.raw);
-  problems.push(...checkSemantics(mainSide, facts, facts.length === policyFiles.length));
+  problems.push(...checkSemantics(mainSide, facts, Array.isArray(listing) && facts.length === policyFiles.length));
 
   const order = [file, ...policyFiles];
   const sorted = problems

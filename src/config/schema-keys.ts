@@ -65,6 +65,7 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
+    if (candidate === key) continue;
     const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
@@ -75,15 +76,20 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   return bestDistance <= limit ? best : undefined;
 }
 
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const get = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
+    const row = d[i] ?? [];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
+      let best = Math.min(get(i - 1, j) + 1, get(i, j - 1) + 1, get(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, get(i - 2, j - 2) + 1);
+      row[j] = best;
     }
-    prev = row;
   }
-  return prev[b.length] ?? 0;
+  return get(a.length, b.length);
 }

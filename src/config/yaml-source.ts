@@ -31,7 +31,8 @@ export function parseYamlSource(file: string, text: string): ParsedYaml {
   for (const err of doc.errors) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
     if (err.code === 'DUPLICATE_KEY') {
-      const key = text.slice(err.pos[0], err.pos[1]).split(/[\r\n:]/, 1)[0]?.trim() ?? '';
+      const rest = text.slice(err.pos[0]).split(/\r?\n/, 1)[0] ?? '';
+      const key = (rest.split(/:(?:\s|$)/, 1)[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
       problems.push(problem(file, line, col, key === '' ? 'duplicate key' : `duplicate key "${key}"`));
     } else if (!syntaxReported) {
       syntaxReported = true;

@@ -33,9 +33,12 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): C
   const out: ConfigProblem[] = [];
   const leaves = issues.flatMap((issue) => flatten(issue, [], ctx));
   // A typo'd key ("upstrem") also makes the real key missing: report the typo only.
+  // An object-level check ("needs at least one of …") failing next to unknown keys is their consequence too.
   const explained = new Set<string>();
+  const withUnknownKeys = new Set<string>();
   for (const leaf of leaves) {
     if ('issue' in leaf && leaf.issue.code === 'unrecognized_keys') {
+      withUnknownKeys.add(formatKeyPath(leaf.path));
       const known = knownKeysAt(ctx.schema, leaf.path);
       for (const key of leaf.issue.keys) {
         const hint = suggestKey(key, known);
@@ -46,6 +49,8 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): C
   for (const leaf of leaves) {
     const missing = 'issue' in leaf && leaf.issue.code === 'invalid_type' && valueAt(ctx.data, leaf.path) === undefined;
     if (missing && explained.has(formatKeyPath(leaf.path))) continue;
+    const objectCheck = 'issue' in leaf && leaf.issue.code === 'custom';
+    if (objectCheck && withUnknownKeys.has(formatKeyPath(leaf.path))) continue;
     out.push(...toProblems(leaf, ctx));
   }
   return out;
@@ -63,7 +68,21 @@ function flatten(issue: Issue, prefix: Path, ctx: IssueContext): Leaf[] {
   const rootMismatch = (b: readonly Issue[]): boolean =>
     b.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
   const viable = issue.errors.filter((b) => b.length > 0 && !rootMismatch(b));
-  const best = viable.reduce<readonly Issue[] | undefined>((a, b) => (a === undefined || b.length < a.length ? b : a), undefined);
+  // The branch that got furthest explains the value best: fewest unknown keys at its root,
+  // then fewest problems at its root, then fewest problems overall.
+  const score = (b: readonly Issue[]): number[] => [
+    b.reduce((n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys.length : 0), 0),
+    b.filter((i) => i.path.length === 0).length,
+    b.length,
+  ];
+  const better = (x: number[], y: number[]): boolean => {
+    for (let k = 0; k < x.length; k++) if ((x[k] ?? 0) !== (y[k] ?? 0)) return (x[k] ?? 0) < (y[k] ?? 0);
+    return false;
+  };
+  const best = viable.reduce<readonly Issue[] | undefined>(
+    (a, b) => (a === undefined || better(score(b), score(a)) ? b : a),
+    undefined,
+  );
   if (best !== undefined) return best.flatMap((i) => flatten(i, path, ctx));
   const alternatives = new Set<string>();
   for (const branch of issue.errors) {
