@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_JSON_SCHEMA, durationInput } from './duration.js';
 import { gatewayConfigSchema } from './gateway-schema.js';
 
 /** `$id` of the committed `config/gatehouse.schema.json`. */
@@ -14,7 +15,17 @@ export const GATEWAY_JSON_SCHEMA_ID = 'https://gatehouse.dev/schemas/gatehouse.s
  * @see https://json-schema.org/draft/2020-12/json-schema-core
  */
 export function gatewayJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(gatewayConfigSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
+  const generated = z.toJSONSchema(gatewayConfigSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if (ctx.zodSchema === durationInput) {
+        delete ctx.jsonSchema.type;
+        Object.assign(ctx.jsonSchema, structuredClone(DURATION_JSON_SCHEMA));
+      }
+    },
+  });
   return {
     $schema: generated.$schema,
     $id: GATEWAY_JSON_SCHEMA_ID,
