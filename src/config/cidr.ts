@@ -27,7 +27,12 @@ export function parseCidr(text: string): CidrCheck | undefined {
   if (prefix > max) return undefined;
   const cidr = `${addr}/${prefix}`;
   const network =
-    kind === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+    kind === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+      : ipaddr.IPv6.networkAddressFromCIDR(cidr);
   const address = ipaddr.parse(addr);
-  return { network: `${network.toString()}/${prefix}`, hostBitsSet: network.toString() !== address.toString() };
+  return {
+    network: `${network.toString()}/${prefix}`,
+    hostBitsSet: network.toString() !== address.toString(),
+  };
 }

@@ -11,8 +11,14 @@ export function configError(problems: readonly ConfigProblem[]): GatewayError {
   const lines = problems.map(formatProblem);
   const notFound = problems.some((p) => p.code === 'ERR_CONFIG_NOT_FOUND');
   const errors = problems.filter((p) => p.severity === 'error').length;
-  const head = notFound ? 'configuration file not found' : `invalid configuration (${errors} problem${errors === 1 ? '' : 's'})`;
-  return new GatewayError(notFound ? 'ERR_CONFIG_NOT_FOUND' : 'ERR_CONFIG_INVALID', [head, ...lines].join('\n'), {
-    details: { problems: lines },
-  });
+  const head = notFound
+    ? 'configuration file not found'
+    : `invalid configuration (${errors} problem${errors === 1 ? '' : 's'})`;
+  return new GatewayError(
+    notFound ? 'ERR_CONFIG_NOT_FOUND' : 'ERR_CONFIG_INVALID',
+    [head, ...lines].join('\n'),
+    {
+      details: { problems: lines },
+    },
+  );
 }

@@ -59,7 +59,9 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
   const relevant = (dir: string, filename: string | null): boolean => {
     if (filename === null || filename.startsWith('..')) return true; // unknown name, or a ConfigMap swap
     const name = path.basename(filename);
-    return (dir === configDir && name === configBase) || (dir === policiesDir && POLICY_FILE.test(name));
+    return (
+      (dir === configDir && name === configBase) || (dir === policiesDir && POLICY_FILE.test(name))
+    );
   };
 
   const ensureWatch = (dir: string): void => {
@@ -93,7 +95,10 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
 
   const run = (): Promise<LoadResult> => {
     const next = chain.then(async () => {
-      const result = await loadConfig(configFile, options.env === undefined ? {} : { env: options.env });
+      const result = await loadConfig(
+        configFile,
+        options.env === undefined ? {} : { env: options.env },
+      );
       policiesDir = result.ok ? result.config.policiesDir : guessPoliciesDir(configFile);
       syncWatches();
       if (!closed) {

@@ -17,7 +17,8 @@ export function deepFreeze<T>(value: T): DeepReadonly<T> {
     const current = stack.pop();
     if (current === null || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
-    for (const key of Reflect.ownKeys(current)) stack.push((current as Record<PropertyKey, unknown>)[key]);
+    for (const key of Reflect.ownKeys(current))
+      stack.push((current as Record<PropertyKey, unknown>)[key]);
     Object.freeze(current);
   }
   return value as DeepReadonly<T>;

@@ -32,15 +32,14 @@ export const DURATION_JSON_SCHEMA = Object.freeze({
 });
 
 /** Zod type for a duration; the parsed value is in seconds. */
-export const durationSeconds = durationInput
-  .transform((value, ctx) => {
-    const seconds = parseDurationSeconds(value);
-    if (seconds === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid duration ${JSON.stringify(value)}: use seconds or a string like "30s", "15m", "12h", "7d"`,
-      });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+export const durationSeconds = durationInput.transform((value, ctx) => {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration ${JSON.stringify(value)}: use seconds or a string like "30s", "15m", "12h", "7d"`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});

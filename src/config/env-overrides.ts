@@ -43,7 +43,8 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: EnvRecord):
       target = target[key] as Record<string, unknown>;
     }
     const last = String(o.path[o.path.length - 1]);
-    target[last] = o.kind === 'integer' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : value;
+    target[last] =
+      o.kind === 'integer' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : value;
     applied.push(o);
   }
   return applied;

@@ -18,9 +18,17 @@ const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v 
 const asArray = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
 
 /** Facts of the main file from its validated value, or item by item from the raw YAML value. */
-export function mainFacts(source: YamlSource, valid: GatewayFileConfig | undefined, raw: Raw): MainFacts {
+export function mainFacts(
+  source: YamlSource,
+  valid: GatewayFileConfig | undefined,
+  raw: Raw,
+): MainFacts {
   if (valid !== undefined) {
-    return { source, idpIds: valid.identity_providers.map((p) => p.id), trustedProxies: valid.trusted_proxies };
+    return {
+      source,
+      idpIds: valid.identity_providers.map((p) => p.id),
+      trustedProxies: valid.trusted_proxies,
+    };
   }
   return {
     source,
@@ -30,7 +38,11 @@ export function mainFacts(source: YamlSource, valid: GatewayFileConfig | undefin
 }
 
 /** Facts of a policy file from its validated value, or item by item from the raw YAML value. */
-export function policyFacts(source: YamlSource, valid: PolicyFile | undefined, raw: Raw): PolicyFacts {
+export function policyFacts(
+  source: YamlSource,
+  valid: PolicyFile | undefined,
+  raw: Raw,
+): PolicyFacts {
   if (valid !== undefined) {
     return {
       source,
@@ -43,7 +55,11 @@ export function policyFacts(source: YamlSource, valid: PolicyFile | undefined, r
     const route = asRecord(item);
     if (route === undefined) return undefined;
     const policy = routePolicySchema.safeParse(route.policy);
-    return { id: asString(route.id), idp: asString(route.idp), policy: policy.success ? policy.data : undefined };
+    return {
+      id: asString(route.id),
+      idp: asString(route.idp),
+      policy: policy.success ? policy.data : undefined,
+    };
   });
   const policies = new Map<string, PolicyBody | undefined>();
   for (const [name, body] of Object.entries(asRecord(raw.policies) ?? {})) {

@@ -10,8 +10,8 @@ export const GATEWAY_JSON_SCHEMA_ID = 'https://gatehouse.dev/schemas/gatehouse.s
  * input side (what may be written: keys with defaults are optional, durations are a number
  * of seconds or a string). Editors use it for completion, e.g. with a
  * `# yaml-language-server: $schema=./gatehouse.schema.json` comment.
- * `config/gatehouse.schema.json` must equal `JSON.stringify(gatewayJsonSchema(), null, 2) + '\n'`
- * (a unit test guards it).
+ * The committed `config/gatehouse.schema.json` must hold the same data (a unit test guards it);
+ * regenerate it with `JSON.stringify(gatewayJsonSchema(), null, 2)` when the schema changes.
  * @see https://json-schema.org/draft/2020-12/json-schema-core
  */
 export function gatewayJsonSchema(): Record<string, unknown> {

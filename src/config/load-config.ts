@@ -4,7 +4,12 @@ import type { z } from 'zod';
 import { deepFreeze } from './deep-freeze.js';
 import { applyEnvOverrides, type EnvOverride, type EnvRecord } from './env-overrides.js';
 import { gatewayConfigSchema, type GatewayFileConfig } from './gateway-schema.js';
-import { policyFileSchema, type PolicyBody, type PolicyFile, type RuleInput } from './policy-schema.js';
+import {
+  policyFileSchema,
+  type PolicyBody,
+  type PolicyFile,
+  type RuleInput,
+} from './policy-schema.js';
 import { resolveSecrets } from './secrets.js';
 import { mainFacts, policyFacts } from './facts.js';
 import { checkSemantics, type PolicyFacts } from './semantic-checks.js';
@@ -17,7 +22,11 @@ import { DEFAULT_MESSAGE, issuesToProblems } from './zod-problems.js';
  * (errors first by file and position, warnings included).
  */
 export type LoadResult =
-  | { readonly ok: true; readonly config: GatewayConfig; readonly warnings: readonly ConfigProblem[] }
+  | {
+      readonly ok: true;
+      readonly config: GatewayConfig;
+      readonly warnings: readonly ConfigProblem[];
+    }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 /** Options of {@link loadConfig}. */
@@ -55,27 +64,53 @@ interface FileOutcome<T> {
  * @returns never rejects for bad content; a missing main file is a problem with
  *   `code: 'ERR_CONFIG_NOT_FOUND'`.
  */
-export async function loadConfig(configFile: string, options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadConfig(
+  configFile: string,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const env = options.env ?? process.env;
   const file = path.resolve(configFile);
   const secretValues = new Set<string>();
 
   const text = await readText(file);
   if (typeof text !== 'string') {
-    const message = text.code === 'ENOENT' ? 'config file not found' : `cannot read config file (${text.code})`;
+    const message =
+      text.code === 'ENOENT' ? 'config file not found' : `cannot read config file (${text.code})`;
     const code = text.code === 'ENOENT' ? 'ERR_CONFIG_NOT_FOUND' : 'ERR_CONFIG_INVALID';
-    return { ok: false, problems: [{ file, line: 0, column: 0, path: '', message, severity: 'error', code }] };
+    return {
+      ok: false,
+      problems: [{ file, line: 0, column: 0, path: '', message, severity: 'error', code }],
+    };
   }
-  const main = await processFile<GatewayFileConfig>(file, text, gatewayConfigSchema, env, secretValues, true);
+  const main = await processFile<GatewayFileConfig>(
+    file,
+    text,
+    gatewayConfigSchema,
+    env,
+    secretValues,
+    true,
+  );
   const problems = [...main.problems];
 
   const dirSetting = main.valid?.value.policies_dir ?? main.raw?.policies_dir;
-  const policiesDir = path.resolve(path.dirname(file), typeof dirSetting === 'string' ? dirSetting : '../policies');
+  const policiesDir = path.resolve(
+    path.dirname(file),
+    typeof dirSetting === 'string' ? dirSetting : '../policies',
+  );
   const listing = await listPolicyFiles(policiesDir, file);
   if (!Array.isArray(listing)) {
     const source = main.valid?.source;
-    const pos = source === undefined ? { line: 0, column: 0 } : positionOfNode(source, locate(source, ['policies_dir']).node);
-    problems.push({ file, ...pos, path: 'policies_dir', message: listing.message, severity: 'error' });
+    const pos =
+      source === undefined
+        ? { line: 0, column: 0 }
+        : positionOfNode(source, locate(source, ['policies_dir']).node);
+    problems.push({
+      file,
+      ...pos,
+      path: 'policies_dir',
+      message: listing.message,
+      severity: 'error',
+    });
   }
   const policyFiles = Array.isArray(listing) ? listing : [];
   const validPolicies: ValidFile<PolicyFile>[] = [];
@@ -83,10 +118,24 @@ export async function loadConfig(configFile: string, options: LoadOptions = {}):
   for (const policyFile of policyFiles) {
     const policyText = await readText(policyFile);
     if (typeof policyText !== 'string') {
-      problems.push({ file: policyFile, line: 0, column: 0, path: '', message: `cannot read file (${policyText.code})`, severity: 'error' });
+      problems.push({
+        file: policyFile,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `cannot read file (${policyText.code})`,
+        severity: 'error',
+      });
       continue;
     }
-    const outcome = await processFile<PolicyFile>(policyFile, policyText, policyFileSchema, env, secretValues, false);
+    const outcome = await processFile<PolicyFile>(
+      policyFile,
+      policyText,
+      policyFileSchema,
+      env,
+      secretValues,
+      false,
+    );
     problems.push(...outcome.problems);
     if (outcome.valid !== undefined) validPolicies.push(outcome.valid);
     if (outcome.source !== undefined && outcome.raw !== undefined) {
@@ -94,8 +143,16 @@ export async function loadConfig(configFile: string, options: LoadOptions = {}):
     }
   }
   const mainSide =
-    main.source === undefined || main.raw === undefined ? undefined : mainFacts(main.source, main.valid?.value, main.raw);
-  problems.push(...checkSemantics(mainSide, facts, Array.isArray(listing) && facts.length === policyFiles.length));
+    main.source === undefined || main.raw === undefined
+      ? undefined
+      : mainFacts(main.source, main.valid?.value, main.raw);
+  problems.push(
+    ...checkSemantics(
+      mainSide,
+      facts,
+      Array.isArray(listing) && facts.length === policyFiles.length,
+    ),
+  );
 
   const order = [file, ...policyFiles];
   const sorted = problems
@@ -107,8 +164,13 @@ export async function loadConfig(configFile: string, options: LoadOptions = {}):
         a.line - b.line ||
         a.column - b.column,
     );
-  if (main.valid === undefined || sorted.some((p) => p.severity === 'error')) return { ok: false, problems: sorted };
-  return { ok: true, config: assemble(main.valid.value, file, policiesDir, policyFiles, validPolicies), warnings: sorted };
+  if (main.valid === undefined || sorted.some((p) => p.severity === 'error'))
+    return { ok: false, problems: sorted };
+  return {
+    ok: true,
+    config: assemble(main.valid.value, file, policiesDir, policyFiles, validPolicies),
+    warnings: sorted,
+  };
 }
 
 async function processFile<T>(
@@ -120,7 +182,8 @@ async function processFile<T>(
   isMain: boolean,
 ): Promise<FileOutcome<T>> {
   const parsed = parseYamlSource(file, text);
-  if (parsed.problems.length > 0) return { valid: undefined, source: undefined, raw: undefined, problems: parsed.problems };
+  if (parsed.problems.length > 0)
+    return { valid: undefined, source: undefined, raw: undefined, problems: parsed.problems };
   const { source } = parsed;
   const secrets = await resolveSecrets(source, env);
   for (const v of secrets.secretValues) secretValues.add(v);
@@ -129,24 +192,47 @@ async function processFile<T>(
   try {
     raw = source.doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch {
-    problems.push({ file, line: 1, column: 1, path: '', message: 'YAML aliases expand too much', severity: 'error' });
+    problems.push({
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: 'YAML aliases expand too much',
+      severity: 'error',
+    });
     return { valid: undefined, source, raw: undefined, problems };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     const { line, column } = positionOfNode(source, locate(source, []).node);
     const got = Array.isArray(raw) ? 'a list' : `a ${typeof raw}`;
-    problems.push({ file, line, column, path: '', message: `expected a map of settings at the top level, got ${got}`, severity: 'error' });
+    problems.push({
+      file,
+      line,
+      column,
+      path: '',
+      message: `expected a map of settings at the top level, got ${got}`,
+      severity: 'error',
+    });
     return { valid: undefined, source, raw: undefined, problems };
   }
   const record = raw as Record<string, unknown>;
   const overrides: EnvOverride[] = isMain ? applyEnvOverrides(record, env) : [];
   const result = schema.safeParse(record, { error: () => DEFAULT_MESSAGE });
   if (!result.success) {
-    const context = { source, schema, data: record, hiddenPaths: secrets.substitutedPaths, overrides };
-    const issueProblems = issuesToProblems(result.error.issues, context).filter((p) => !secrets.failedPaths.has(p.path));
+    const context = {
+      source,
+      schema,
+      data: record,
+      hiddenPaths: secrets.substitutedPaths,
+      overrides,
+    };
+    const issueProblems = issuesToProblems(result.error.issues, context).filter(
+      (p) => !secrets.failedPaths.has(p.path),
+    );
     problems.push(...issueProblems);
   }
-  const valid = result.success && problems.length === 0 ? { source, value: result.data } : undefined;
+  const valid =
+    result.success && problems.length === 0 ? { source, value: result.data } : undefined;
   return { valid, source, raw: record, problems };
 }
 
@@ -158,7 +244,10 @@ async function readText(file: string): Promise<string | { code: string }> {
   }
 }
 
-async function listPolicyFiles(dir: string, configFile: string): Promise<string[] | { message: string }> {
+async function listPolicyFiles(
+  dir: string,
+  configFile: string,
+): Promise<string[] | { message: string }> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -180,7 +269,8 @@ async function listPolicyFiles(dir: string, configFile: string): Promise<string[
 
 function scrub(problem: ConfigProblem, secrets: ReadonlySet<string>): ConfigProblem {
   let message = problem.message;
-  for (const secret of secrets) if (message.includes(secret)) message = message.split(secret).join('[redacted]');
+  for (const secret of secrets)
+    if (message.includes(secret)) message = message.split(secret).join('[redacted]');
   return message === problem.message ? problem : { ...problem, message };
 }
 
@@ -196,13 +286,26 @@ function assemble(
   const roles: Record<string, RuleInput[]> = {};
   for (const { source, value } of files) {
     (value.routes ?? []).forEach((route, i) => {
-      routes.push({ ...route, source: { file: source.file, ...positionOfNode(source, locate(source, ['routes', i]).node) } });
+      routes.push({
+        ...route,
+        source: {
+          file: source.file,
+          ...positionOfNode(source, locate(source, ['routes', i]).node),
+        },
+      });
     });
     Object.assign(policies, value.policies ?? {});
     Object.assign(roles, value.roles ?? {});
   }
   const { policies_dir: _dir, ...rest } = main;
-  const config: GatewayConfig = { ...rest, configFile, policiesDir, policyFiles, routes, policies, roles };
+  const config: GatewayConfig = {
+    ...rest,
+    configFile,
+    policiesDir,
+    policyFiles,
+    routes,
+    policies,
+    roles,
+  };
   return deepFreeze(config) as GatewayConfig;
 }
-

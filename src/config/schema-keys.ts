@@ -55,7 +55,8 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): st
   const keys = new Set<string>();
   for (const s of current) {
     const def = defOf(s);
-    if (def.type === 'object' && def.shape !== undefined) for (const k of Object.keys(def.shape)) keys.add(k);
+    if (def.type === 'object' && def.shape !== undefined)
+      for (const k of Object.keys(def.shape)) keys.add(k);
   }
   return [...keys];
 }
@@ -87,7 +88,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(get(i - 1, j) + 1, get(i, j - 1) + 1, get(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, get(i - 2, j - 2) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, get(i - 2, j - 2) + 1);
       row[j] = best;
     }
   }

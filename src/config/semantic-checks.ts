@@ -69,7 +69,12 @@ export function checkSemantics(
   complete: boolean,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const report = (place: Place, message: string, severity: 'error' | 'warning' = 'error', onKey = false): void => {
+  const report = (
+    place: Place,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+    onKey = false,
+  ): void => {
     problems.push({ ...at(place, onKey), path: formatKeyPath(place.path), message, severity });
   };
 
@@ -81,12 +86,20 @@ export function checkSemantics(
       const place = { source, path: ['identity_providers', i, 'id'] };
       const first = idps.get(id);
       if (first === undefined) idps.set(id, place);
-      else report(place, `duplicate identity provider id "${id}" (first defined at ${describePlace(first, place, false)})`);
+      else
+        report(
+          place,
+          `duplicate identity provider id "${id}" (first defined at ${describePlace(first, place, false)})`,
+        );
     });
     main.trustedProxies.forEach((text, i) => {
       const parsed = text === undefined ? undefined : parseCidr(text);
       if (parsed?.hostBitsSet === true) {
-        report({ source, path: ['trusted_proxies', i] }, `"${text ?? ''}" has host bits set; it means ${parsed.network}`, 'warning');
+        report(
+          { source, path: ['trusted_proxies', i] },
+          `"${text ?? ''}" has host bits set; it means ${parsed.network}`,
+          'warning',
+        );
       }
     });
   }
@@ -100,18 +113,33 @@ export function checkSemantics(
       if (BUILTIN_POLICIES.includes(name)) {
         report(place, `"${name}" is a built-in policy and cannot be redefined`, 'error', true);
       } else if (first !== undefined) {
-        report(place, `duplicate policy "${name}" (first defined at ${describePlace(first, place, true)})`, 'error', true);
+        report(
+          place,
+          `duplicate policy "${name}" (first defined at ${describePlace(first, place, true)})`,
+          'error',
+          true,
+        );
       } else policies.set(name, place);
     }
     for (const name of file.roles.keys()) {
       const place = { source: file.source, path: ['roles', name] };
       const first = roles.get(name);
-      if (first !== undefined) report(place, `duplicate role "${name}" (first defined at ${describePlace(first, place, true)})`, 'error', true);
+      if (first !== undefined)
+        report(
+          place,
+          `duplicate role "${name}" (first defined at ${describePlace(first, place, true)})`,
+          'error',
+          true,
+        );
       else roles.set(name, place);
     }
   }
 
-  const checkRules = (source: YamlSource, path: PathSegment[], rules: readonly RuleInput[] | undefined): void => {
+  const checkRules = (
+    source: YamlSource,
+    path: PathSegment[],
+    rules: readonly RuleInput[] | undefined,
+  ): void => {
     rules?.forEach((rule, i) => {
       checkRule(source, [...path, i], rule);
     });
@@ -120,7 +148,10 @@ export function checkSemantics(
     const listed = locate(source, [...path, 'role', 0]).exact;
     rule.role?.forEach((name, i) => {
       if (complete && !roles.has(name)) {
-        report({ source, path: listed ? [...path, 'role', i] : [...path, 'role'] }, `unknown role "${name}"${known(roles)}`);
+        report(
+          { source, path: listed ? [...path, 'role', i] : [...path, 'role'] },
+          `unknown role "${name}"${known(roles)}`,
+        );
       }
     });
     checkRules(source, [...path, 'any'], rule.any);
@@ -135,7 +166,8 @@ export function checkSemantics(
   const routeIds = new Map<string, Place>();
   let routeCount = 0;
   for (const { source, routes, policies: bodies, roles: roleRules } of policyFiles) {
-    for (const [name, body] of bodies) if (body !== undefined) checkBody(source, ['policies', name], body);
+    for (const [name, body] of bodies)
+      if (body !== undefined) checkBody(source, ['policies', name], body);
     for (const [name, rules] of roleRules) checkRules(source, ['roles', name], rules);
     routes.forEach((route, i) => {
       routeCount++;
@@ -144,10 +176,17 @@ export function checkSemantics(
         const idPlace = { source, path: ['routes', i, 'id'] };
         const first = routeIds.get(route.id);
         if (first === undefined) routeIds.set(route.id, idPlace);
-        else report(idPlace, `duplicate route id "${route.id}" (first defined at ${describePlace(first, idPlace, false)})`);
+        else
+          report(
+            idPlace,
+            `duplicate route id "${route.id}" (first defined at ${describePlace(first, idPlace, false)})`,
+          );
       }
       if (route.idp !== undefined && main !== undefined && !idps.has(route.idp)) {
-        report({ source, path: ['routes', i, 'idp'] }, `unknown identity provider "${route.idp}"${known(idps)}`);
+        report(
+          { source, path: ['routes', i, 'idp'] },
+          `unknown identity provider "${route.idp}"${known(idps)}`,
+        );
       }
       const policy = route.policy;
       if (typeof policy === 'string') {
@@ -163,7 +202,11 @@ export function checkSemantics(
     });
   }
   if (main !== undefined && complete && routeCount === 0) {
-    report({ source: main.source, path: ['policies_dir'] }, 'no routes are defined: every request will get 404', 'warning');
+    report(
+      { source: main.source, path: ['policies_dir'] },
+      'no routes are defined: every request will get 404',
+      'warning',
+    );
   }
   return problems;
 }

@@ -1,4 +1,14 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { PathSegment } from './key-path.js';
 import type { ConfigProblem } from './types.js';
 
@@ -25,7 +35,12 @@ export interface ParsedYaml {
  */
 export function parseYamlSource(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    keepSourceTokens: false,
+  });
   const problems: ConfigProblem[] = [];
   let syntaxReported = false;
   for (const err of doc.errors) {
@@ -33,7 +48,9 @@ export function parseYamlSource(file: string, text: string): ParsedYaml {
     if (err.code === 'DUPLICATE_KEY') {
       const rest = text.slice(err.pos[0]).split(/\r?\n/, 1)[0] ?? '';
       const key = (rest.split(/:(?:\s|$)/, 1)[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
-      problems.push(problem(file, line, col, key === '' ? 'duplicate key' : `duplicate key "${key}"`));
+      problems.push(
+        problem(file, line, col, key === '' ? 'duplicate key' : `duplicate key "${key}"`),
+      );
     } else if (!syntaxReported) {
       syntaxReported = true;
       const first = err.message.split('\n', 1)[0] ?? err.message;
@@ -94,7 +111,10 @@ function deref(source: YamlSource, node: Node | null | undefined): Node | null {
 }
 
 /** 1-based line and column of a node's start; `{1, 1}` when there is no node (empty file). */
-export function positionOfNode(source: YamlSource, node: Node | null): { line: number; column: number } {
+export function positionOfNode(
+  source: YamlSource,
+  node: Node | null,
+): { line: number; column: number } {
   const offset = node?.range?.[0];
   if (offset === undefined) return { line: 1, column: 1 };
   const { line, col } = source.lineCounter.linePos(offset);

@@ -47,7 +47,10 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): C
     }
   }
   for (const leaf of leaves) {
-    const missing = 'issue' in leaf && leaf.issue.code === 'invalid_type' && valueAt(ctx.data, leaf.path) === undefined;
+    const missing =
+      'issue' in leaf &&
+      leaf.issue.code === 'invalid_type' &&
+      valueAt(ctx.data, leaf.path) === undefined;
     if (missing && explained.has(formatKeyPath(leaf.path))) continue;
     const objectCheck = 'issue' in leaf && leaf.issue.code === 'custom';
     if (objectCheck && withUnknownKeys.has(formatKeyPath(leaf.path))) continue;
@@ -57,7 +60,9 @@ export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): C
 }
 
 /** A leaf issue with an absolute path, or a union that no branch explains. */
-type Leaf = { readonly issue: Issue; readonly path: Path } | { readonly path: Path; readonly message: string };
+type Leaf =
+  | { readonly issue: Issue; readonly path: Path }
+  | { readonly path: Path; readonly message: string };
 
 function flatten(issue: Issue, prefix: Path, ctx: IssueContext): Leaf[] {
   const path: Path = [...prefix, ...(issue.path as PathSegment[])];
@@ -66,17 +71,23 @@ function flatten(issue: Issue, prefix: Path, ctx: IssueContext): Leaf[] {
   }
   if (issue.code !== 'invalid_union') return [{ issue, path }];
   const rootMismatch = (b: readonly Issue[]): boolean =>
-    b.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+    b.every(
+      (i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'),
+    );
   const viable = issue.errors.filter((b) => b.length > 0 && !rootMismatch(b));
   // The branch that got furthest explains the value best: fewest unknown keys at its root,
   // then fewest problems at its root, then fewest problems overall.
   const score = (b: readonly Issue[]): number[] => [
-    b.reduce((n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys.length : 0), 0),
+    b.reduce(
+      (n, i) => n + (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys.length : 0),
+      0,
+    ),
     b.filter((i) => i.path.length === 0).length,
     b.length,
   ];
   const better = (x: number[], y: number[]): boolean => {
-    for (let k = 0; k < x.length; k++) if ((x[k] ?? 0) !== (y[k] ?? 0)) return (x[k] ?? 0) < (y[k] ?? 0);
+    for (let k = 0; k < x.length; k++)
+      if ((x[k] ?? 0) !== (y[k] ?? 0)) return (x[k] ?? 0) < (y[k] ?? 0);
     return false;
   };
   const best = viable.reduce<readonly Issue[] | undefined>(
@@ -88,16 +99,24 @@ function flatten(issue: Issue, prefix: Path, ctx: IssueContext): Leaf[] {
   for (const branch of issue.errors) {
     for (const i of branch) {
       if (i.code === 'invalid_type') alternatives.add(typeName(i.expected));
-      else if (i.code === 'invalid_value') for (const v of i.values) alternatives.add(JSON.stringify(v));
+      else if (i.code === 'invalid_value')
+        for (const v of i.values) alternatives.add(JSON.stringify(v));
     }
   }
   const value = valueAt(ctx.data, path);
-  return [{ path, message: `expected ${[...alternatives].join(' or ')}, got ${describe(value, canEcho(path, ctx))}` }];
+  return [
+    {
+      path,
+      message: `expected ${[...alternatives].join(' or ')}, got ${describe(value, canEcho(path, ctx))}`,
+    },
+  ];
 }
 
 function toProblems(leaf: Leaf, ctx: IssueContext): ConfigProblem[] {
   const { path } = leaf;
-  const override = ctx.overrides.find((o) => o.path.every((seg, i) => path[i] === seg) && path.length >= o.path.length);
+  const override = ctx.overrides.find(
+    (o) => o.path.every((seg, i) => path[i] === seg) && path.length >= o.path.length,
+  );
   const make = (message: string, keyPath: Path, at: 'value' | { key: string }): ConfigProblem => {
     let line = 0;
     let column = 0;
@@ -109,7 +128,14 @@ function toProblems(leaf: Leaf, ctx: IssueContext): ConfigProblem[] {
     } else {
       text = `${message} (from environment variable ${override.name})`;
     }
-    return { file: ctx.source.file, line, column, path: formatKeyPath(keyPath), message: text, severity: 'error' };
+    return {
+      file: ctx.source.file,
+      line,
+      column,
+      path: formatKeyPath(keyPath),
+      message: text,
+      severity: 'error',
+    };
   };
   if (!('issue' in leaf)) return [make(leaf.message, path, 'value')];
   const { issue } = leaf;
@@ -117,7 +143,11 @@ function toProblems(leaf: Leaf, ctx: IssueContext): ConfigProblem[] {
     const known = knownKeysAt(ctx.schema, path);
     return issue.keys.map((key) => {
       const hint = suggestKey(key, known);
-      return make(`unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`, path, { key });
+      return make(
+        `unknown key "${key}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`,
+        path,
+        { key },
+      );
     });
   }
   const value = valueAt(ctx.data, path);
@@ -134,12 +164,15 @@ function messageFor(issue: Issue, value: unknown, echo: boolean): string {
     case 'invalid_value': {
       if (custom) return `${issue.message}${got}`;
       const values = issue.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-      return values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}${got}` : `must be one of ${values.join(', ')}${got}`;
+      return values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}${got}`
+        : `must be one of ${values.join(', ')}${got}`;
     }
     case 'invalid_format':
       if (custom) return `${issue.message}${got}`;
       if (issue.format === 'url') return `expected a URL${got}`;
-      if (issue.format === 'regex') return `does not match the pattern ${issue.pattern ?? ''}${got}`;
+      if (issue.format === 'regex')
+        return `does not match the pattern ${issue.pattern ?? ''}${got}`;
       return `expected a valid ${issue.format}${got}`;
     case 'too_small':
     case 'too_big': {
@@ -147,12 +180,22 @@ function messageFor(issue: Issue, value: unknown, echo: boolean): string {
       const small = issue.code === 'too_small';
       const bound = Number(small ? issue.minimum : issue.maximum);
       if (issue.origin === 'string') {
-        return small && bound === 1 ? 'must not be empty' : `must be at ${small ? 'least' : 'most'} ${bound} characters long`;
+        return small && bound === 1
+          ? 'must not be empty'
+          : `must be at ${small ? 'least' : 'most'} ${bound} characters long`;
       }
       if (issue.origin === 'array' || issue.origin === 'set') {
-        return small && bound === 1 ? 'must not be an empty list' : `must have at ${small ? 'least' : 'most'} ${bound} items`;
+        return small && bound === 1
+          ? 'must not be an empty list'
+          : `must have at ${small ? 'least' : 'most'} ${bound} items`;
       }
-      const op = small ? (issue.inclusive === false ? '>' : '>=') : issue.inclusive === false ? '<' : '<=';
+      const op = small
+        ? issue.inclusive === false
+          ? '>'
+          : '>='
+        : issue.inclusive === false
+          ? '<'
+          : '<=';
       return `must be ${op} ${bound}${got}`;
     }
     case 'not_multiple_of':
@@ -196,7 +239,10 @@ function describe(value: unknown, echo: boolean): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (!echo) return typeof value === 'string' ? 'a string (value hidden)' : `a ${typeof value} (value hidden)`;
+  if (!echo)
+    return typeof value === 'string'
+      ? 'a string (value hidden)'
+      : `a ${typeof value} (value hidden)`;
   if (typeof value === 'string') {
     const safe = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
     return JSON.stringify(safe.length > 80 ? `${safe.slice(0, 77)}...` : safe);

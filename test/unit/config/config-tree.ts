@@ -50,6 +50,7 @@ export async function makeConfigTree(
     remove: () => rm(root, { recursive: true, force: true }),
   };
   await tree.write('config/gatehouse.yaml', config);
-  for (const [name, text] of Object.entries(policies)) await tree.write(path.join('policies', name), text);
+  for (const [name, text] of Object.entries(policies))
+    await tree.write(path.join('policies', name), text);
   return tree;
 }

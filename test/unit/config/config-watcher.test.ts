@@ -5,7 +5,11 @@ import { watchConfig, type ConfigWatcher, type LoadResult } from '../../../src/c
 import { BASE_CONFIG, BASE_ROUTES, makeConfigTree, type ConfigTree } from './config-tree.js';
 
 /** Collects reload results; `next()` resolves with the next one, or fails after a bounded wait. */
-function recorder(): { onReload: (r: LoadResult) => void; next: (timeoutMs?: number) => Promise<LoadResult>; count: () => number } {
+function recorder(): {
+  onReload: (r: LoadResult) => void;
+  next: (timeoutMs?: number) => Promise<LoadResult>;
+  count: () => number;
+} {
   const results: LoadResult[] = [];
   const waiters: ((r: LoadResult) => void)[] = [];
   let taken = 0;
@@ -45,7 +49,12 @@ describe('watchConfig', () => {
   it('reloads after a policy file changes', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 20 });
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 20,
+    });
     await tree.write('policies/10-routes.yaml', BASE_ROUTES.replace('id: home', 'id: changed'));
     const result = await rec.next();
     expect(result.ok).toBe(true);
@@ -55,7 +64,12 @@ describe('watchConfig', () => {
   it('reloads when a new policy file appears and when one is removed', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 20 });
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 20,
+    });
     await tree.write('policies/20-more.yml', BASE_ROUTES.replace('id: home', 'id: more'));
     let result = await rec.next();
     while (routeIds(result).length !== 2) result = await rec.next(); // a create can emit several events
@@ -69,14 +83,25 @@ describe('watchConfig', () => {
   it('reloads when the config file is replaced by rename (editor save)', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 20 });
-    const tmp = await tree.write('config/.gatehouse.yaml.swp', `${BASE_CONFIG}listen:\n  port: 9999\n`);
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 20,
+    });
+    const tmp = await tree.write(
+      'config/.gatehouse.yaml.swp',
+      `${BASE_CONFIG}listen:\n  port: 9999\n`,
+    );
     await rename(tmp, tree.configFile);
     const result = await rec.next();
     expect(result.ok && result.config.listen.port).toBe(9999);
 
     // The watch survives the replacement: a second save is seen as well.
-    const tmp2 = await tree.write('config/.gatehouse.yaml.swp', `${BASE_CONFIG}listen:\n  port: 9998\n`);
+    const tmp2 = await tree.write(
+      'config/.gatehouse.yaml.swp',
+      `${BASE_CONFIG}listen:\n  port: 9998\n`,
+    );
     await rename(tmp2, tree.configFile);
     let second = await rec.next();
     while (second.ok && second.config.listen.port === 9999) second = await rec.next();
@@ -86,18 +111,32 @@ describe('watchConfig', () => {
   it('hands an invalid set to the caller with its problems (the caller keeps the last good one)', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 20 });
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 20,
+    });
     await tree.write('policies/10-routes.yaml', 'routes:\n  - id: x\n');
     const result = await rec.next();
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.problems.map((p) => p.path)).toEqual(['routes[0].upstream', 'routes[0].policy']);
+    expect(!result.ok && result.problems.map((p) => p.path)).toEqual([
+      'routes[0].upstream',
+      'routes[0].policy',
+    ]);
   });
 
   it('debounces a burst of writes into one reload', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 150 });
-    for (let i = 0; i < 5; i++) await tree.write('policies/10-routes.yaml', BASE_ROUTES.replace('id: home', `id: burst${i}`));
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 150,
+    });
+    for (let i = 0; i < 5; i++)
+      await tree.write('policies/10-routes.yaml', BASE_ROUTES.replace('id: home', `id: burst${i}`));
     const result = await rec.next();
     expect(routeIds(result)).toEqual(['burst4']);
     // SIGHUP-style reload right after: exactly one more result, so the burst produced one reload.
@@ -109,7 +148,11 @@ describe('watchConfig', () => {
   it('reload() loads immediately, calls onReload and resolves with the same result', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: { GATEHOUSE_LOG_LEVEL: 'warn' }, onReload: rec.onReload });
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: { GATEHOUSE_LOG_LEVEL: 'warn' },
+      onReload: rec.onReload,
+    });
     const result = await watcher.reload();
     expect(result.ok && result.config.logging.level).toBe('warn');
     expect(await rec.next(0)).toBe(result);
@@ -118,7 +161,12 @@ describe('watchConfig', () => {
   it('does not call onReload after close()', async () => {
     tree = await makeConfigTree();
     const rec = recorder();
-    watcher = watchConfig({ configFile: tree.configFile, env: {}, onReload: rec.onReload, debounceMs: 20 });
+    watcher = watchConfig({
+      configFile: tree.configFile,
+      env: {},
+      onReload: rec.onReload,
+      debounceMs: 20,
+    });
     watcher.close();
     const result = await watcher.reload();
     expect(result.ok).toBe(true);
@@ -145,7 +193,10 @@ describe('watchConfig', () => {
     });
     await watcher.reload();
     expect(errors).toHaveLength(1);
-    await writeFile(path.join(tree.policiesDir, '10-routes.yaml'), BASE_ROUTES.replace('id: home', 'id: after'));
+    await writeFile(
+      path.join(tree.policiesDir, '10-routes.yaml'),
+      BASE_ROUTES.replace('id: home', 'id: after'),
+    );
     expect(routeIds(await rec.next())).toEqual(['after']);
   });
 });

@@ -25,12 +25,21 @@ describe('parseCidr', () => {
     expect(parseCidr(text)).toEqual(expected);
   });
 
-  it.each(['10.0.0.0/33', '300.1.1.1', '10.1', '0x0a.0.0.1', '10.0.0.0/8/8', '10.0.0.0/', '10.0.0.0/-1', '::1/129', 'fe80::1%eth0', 'localhost', ''])(
-    'rejects %j',
-    (text) => {
-      expect(parseCidr(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '10.0.0.0/33',
+    '300.1.1.1',
+    '10.1',
+    '0x0a.0.0.1',
+    '10.0.0.0/8/8',
+    '10.0.0.0/',
+    '10.0.0.0/-1',
+    '::1/129',
+    'fe80::1%eth0',
+    'localhost',
+    '',
+  ])('rejects %j', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
 
   it('accepts every valid IPv4 block and normalises it to its network', () => {
     fc.assert(
@@ -110,7 +119,15 @@ describe('configError', () => {
   });
 
   it('maps a missing main file to ERR_CONFIG_NOT_FOUND', () => {
-    const err = configError([problem({ line: 0, column: 0, path: '', message: 'config file not found', code: 'ERR_CONFIG_NOT_FOUND' })]);
+    const err = configError([
+      problem({
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'config file not found',
+        code: 'ERR_CONFIG_NOT_FOUND',
+      }),
+    ]);
     expect(err.code).toBe('ERR_CONFIG_NOT_FOUND');
     expect(err.expose).toBe(false);
   });
@@ -119,7 +136,10 @@ describe('configError', () => {
     const problems = [problem({}), problem({ line: 9, severity: 'warning', message: 'no routes' })];
     const err = configError(problems);
     expect(err.code).toBe('ERR_CONFIG_INVALID');
-    expect(err.message.split('\n')).toEqual(['invalid configuration (1 problem)', ...problems.map(formatProblem)]);
+    expect(err.message.split('\n')).toEqual([
+      'invalid configuration (1 problem)',
+      ...problems.map(formatProblem),
+    ]);
     expect(err.details).toEqual({ problems: problems.map(formatProblem) });
   });
 });

@@ -7,8 +7,9 @@ const COMMITTED = path.resolve(import.meta.dirname, '../../../config/gatehouse.s
 
 describe('gatewayJsonSchema', () => {
   it('equals the committed config/gatehouse.schema.json (regenerate it when the schema changes)', async () => {
-    const committed = await readFile(COMMITTED, 'utf8');
-    expect(committed).toBe(`${JSON.stringify(gatewayJsonSchema(), null, 2)}\n`);
+    // Compared as data, so formatting the file (Prettier) does not matter.
+    const committed: unknown = JSON.parse(await readFile(COMMITTED, 'utf8'));
+    expect(committed).toEqual(gatewayJsonSchema());
   });
 
   it('describes every top-level key, forbids unknown keys and requires only keys without defaults', () => {
@@ -17,7 +18,9 @@ describe('gatewayJsonSchema', () => {
       additionalProperties: boolean;
       required: string[];
     };
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(gatewayConfigSchema.shape).sort());
+    expect(Object.keys(schema.properties).sort()).toEqual(
+      Object.keys(gatewayConfigSchema.shape).sort(),
+    );
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required.sort()).toEqual(['identity_providers', 'public_url']);
   });

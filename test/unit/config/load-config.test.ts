@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatProblem, loadConfig, type ConfigProblem, type LoadResult } from '../../../src/config/index.js';
+import {
+  formatProblem,
+  loadConfig,
+  type ConfigProblem,
+  type LoadResult,
+} from '../../../src/config/index.js';
 import { BASE_CONFIG, BASE_ROUTES, makeConfigTree, type ConfigTree } from './config-tree.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/config');
@@ -14,7 +19,8 @@ function problemsOf(result: LoadResult): readonly ConfigProblem[] {
 }
 
 function configOf(result: LoadResult) {
-  if (!result.ok) throw new Error(`expected a valid config:\n${result.problems.map(formatProblem).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected a valid config:\n${result.problems.map(formatProblem).join('\n')}`);
   return result.config;
 }
 
@@ -38,11 +44,17 @@ describe('loadConfig: valid configuration', () => {
     expect(config.session.store).toBe('memory');
     expect(config.upstream).toEqual({ timeout: 45, connect_timeout: 5, max_sockets: 256 });
     expect(config.logging.level).toBe('info');
-    expect(config.identity_providers.map((p) => p.client_secret)).toEqual(['corp-Secret-Value', 's0cial-Secret-Value']);
+    expect(config.identity_providers.map((p) => p.client_secret)).toEqual([
+      'corp-Secret-Value',
+      's0cial-Secret-Value',
+    ]);
     expect(config.identity_providers[0]?.scopes).toEqual(['openid', 'email', 'profile']);
     expect(config.configFile).toBe(VALID);
     expect(config.policiesDir).toBe(path.join(FIXTURES, 'valid/policies'));
-    expect(config.policyFiles.map((f) => path.basename(f))).toEqual(['10-apps.yaml', '20-admin.yml']);
+    expect(config.policyFiles.map((f) => path.basename(f))).toEqual([
+      '10-apps.yaml',
+      '20-admin.yml',
+    ]);
     expect(config).not.toHaveProperty('policies_dir');
   });
 
@@ -70,14 +82,21 @@ describe('loadConfig: valid configuration', () => {
   });
 
   it('keeps "$${" as a literal "${" and turns an unquoted whole reference into a number', async () => {
-    const t = await tree(`${BASE_CONFIG}listen:\n  port: \${PORT}\nsession:\n  redis:\n    key_prefix: "gh$\${x}:"\n`);
+    const t = await tree(
+      `${BASE_CONFIG}listen:\n  port: \${PORT}\nsession:\n  redis:\n    key_prefix: "gh$\${x}:"\n`,
+    );
     const config = configOf(await loadConfig(t.configFile, { env: { PORT: '9443' } }));
     expect(config.listen.port).toBe(9443);
     expect(config.session.redis.key_prefix).toBe('gh${x}:');
   });
 
   it('reads ${file:} relative to the file and strips one trailing newline', async () => {
-    const t = await tree(BASE_CONFIG.replace('client_id: gatehouse', 'client_id: gatehouse\n    client_secret: ${file:secret.txt}'));
+    const t = await tree(
+      BASE_CONFIG.replace(
+        'client_id: gatehouse',
+        'client_id: gatehouse\n    client_secret: ${file:secret.txt}',
+      ),
+    );
     await t.write('config/secret.txt', 'line-one\n\n');
     const config = configOf(await loadConfig(t.configFile, { env: {} }));
     expect(config.identity_providers[0]?.client_secret).toBe('line-one\n');
@@ -120,14 +139,18 @@ describe('loadConfig: environment overrides', () => {
 
   it('ignores empty variables', async () => {
     const t = await tree();
-    const config = configOf(await loadConfig(t.configFile, { env: { GATEHOUSE_SESSION_STORE: '' } }));
+    const config = configOf(
+      await loadConfig(t.configFile, { env: { GATEHOUSE_SESSION_STORE: '' } }),
+    );
     expect(config.session.store).toBe('memory');
   });
 
   it('validates an override like the key it replaces and names the variable', async () => {
     const t = await tree();
     const problems = problemsOf(
-      await loadConfig(t.configFile, { env: { GATEHOUSE_SESSION_STORE: 'postgres', GATEHOUSE_LISTEN_PORT: 'http' } }),
+      await loadConfig(t.configFile, {
+        env: { GATEHOUSE_SESSION_STORE: 'postgres', GATEHOUSE_LISTEN_PORT: 'http' },
+      }),
     );
     expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       'listen.port: expected a number, got "http" (from environment variable GATEHOUSE_LISTEN_PORT)',
@@ -152,7 +175,9 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   {
     name: 'YAML syntax error: one problem with file and line',
     config: `public_url: https://gate.example.test\nsession:\n  store: memory\n idle_timeout: 5m\n`,
-    expected: ['config/gatehouse.yaml:4:1 YAML syntax error: All mapping items must start at the same column'],
+    expected: [
+      'config/gatehouse.yaml:4:1 YAML syntax error: All mapping items must start at the same column',
+    ],
   },
   {
     name: 'duplicate key',
@@ -182,7 +207,9 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   {
     name: 'enum',
     config: `${BASE_CONFIG}session:\n  store: postgres\n`,
-    expected: ['config/gatehouse.yaml:7:10 session.store: must be one of memory, redis, got "postgres"'],
+    expected: [
+      'config/gatehouse.yaml:7:10 session.store: must be one of memory, redis, got "postgres"',
+    ],
   },
   {
     name: 'bad duration',
@@ -211,8 +238,12 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   },
   {
     name: 'bad URL in a route',
-    policies: { 'a.yaml': `routes:\n  - id: home\n    upstream: localhost:9000\n    policy: public\n` },
-    expected: ['policies/a.yaml:3:15 routes[0].upstream: must be an http:// or https:// URL, got "localhost:9000"'],
+    policies: {
+      'a.yaml': `routes:\n  - id: home\n    upstream: localhost:9000\n    policy: public\n`,
+    },
+    expected: [
+      'policies/a.yaml:3:15 routes[0].upstream: must be an http:// or https:// URL, got "localhost:9000"',
+    ],
   },
   {
     name: 'invalid CIDR',
@@ -223,7 +254,9 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   },
   {
     name: 'typo in a route key reports the typo, not the missing key',
-    policies: { 'a.yaml': `routes:\n  - id: home\n    upstrem: http://127.0.0.1:9000\n    policy: public\n` },
+    policies: {
+      'a.yaml': `routes:\n  - id: home\n    upstrem: http://127.0.0.1:9000\n    policy: public\n`,
+    },
     expected: ['policies/a.yaml:3:5 routes[0]: unknown key "upstrem" (did you mean "upstream"?)'],
   },
   {
@@ -233,28 +266,40 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   },
   {
     name: 'inline policy with an unknown key inside a rule',
-    policies: { 'a.yaml': `routes:\n  - id: home\n    upstream: http://127.0.0.1:9000\n    policy:\n      allow:\n        - grop: staff\n` },
-    expected: ['policies/a.yaml:6:11 routes[0].policy.allow[0]: unknown key "grop" (did you mean "group"?)'],
+    policies: {
+      'a.yaml': `routes:\n  - id: home\n    upstream: http://127.0.0.1:9000\n    policy:\n      allow:\n        - grop: staff\n`,
+    },
+    expected: [
+      'policies/a.yaml:6:11 routes[0].policy.allow[0]: unknown key "grop" (did you mean "group"?)',
+    ],
   },
   {
     name: 'duplicate route id names both places',
     policies: { 'a.yaml': BASE_ROUTES, 'b.yaml': BASE_ROUTES.replace('9000', '9001') },
-    expected: ['policies/b.yaml:2:9 routes[0].id: duplicate route id "home" (first defined at a.yaml:2:9)'],
+    expected: [
+      'policies/b.yaml:2:9 routes[0].id: duplicate route id "home" (first defined at a.yaml:2:9)',
+    ],
   },
   {
     name: 'unknown identity provider',
     policies: { 'a.yaml': route('    idp: google\n') },
-    expected: ['policies/a.yaml:5:10 routes[0].idp: unknown identity provider "google" (defined: corp)'],
+    expected: [
+      'policies/a.yaml:5:10 routes[0].idp: unknown identity provider "google" (defined: corp)',
+    ],
   },
   {
     name: 'duplicate identity provider id',
     config: `${BASE_CONFIG}  - id: corp\n    issuer: https://idp2.example.test\n    client_id: x\n`,
-    expected: ['config/gatehouse.yaml:6:9 identity_providers[1].id: duplicate identity provider id "corp" (first defined at line 3, column 9)'],
+    expected: [
+      'config/gatehouse.yaml:6:9 identity_providers[1].id: duplicate identity provider id "corp" (first defined at line 3, column 9)',
+    ],
   },
   {
     name: 'unknown named policy',
     policies: { 'a.yaml': BASE_ROUTES.replace('policy: public', 'policy: staff') },
-    expected: ['policies/a.yaml:4:13 routes[0].policy: unknown policy "staff": define it under policies: or use public or authenticated'],
+    expected: [
+      'policies/a.yaml:4:13 routes[0].policy: unknown policy "staff": define it under policies: or use public or authenticated',
+    ],
   },
   {
     name: 'duplicate named policy and role across files',
@@ -270,22 +315,35 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   {
     name: 'built-in policy name cannot be redefined',
     policies: { 'a.yaml': `${BASE_ROUTES}policies:\n  public:\n    allow: [{group: staff}]\n` },
-    expected: ['policies/a.yaml:6:3 policies.public: "public" is a built-in policy and cannot be redefined'],
+    expected: [
+      'policies/a.yaml:6:3 policies.public: "public" is a built-in policy and cannot be redefined',
+    ],
   },
   {
     name: 'unknown role in a rule',
-    policies: { 'a.yaml': `${BASE_ROUTES}policies:\n  staff:\n    allow:\n      - role: [admin, auditor]\nroles:\n  admin: [{group: ops}]\n` },
-    expected: ['policies/a.yaml:8:23 policies.staff.allow[0].role[1]: unknown role "auditor" (defined: admin)'],
+    policies: {
+      'a.yaml': `${BASE_ROUTES}policies:\n  staff:\n    allow:\n      - role: [admin, auditor]\nroles:\n  admin: [{group: ops}]\n`,
+    },
+    expected: [
+      'policies/a.yaml:8:23 policies.staff.allow[0].role[1]: unknown role "auditor" (defined: admin)',
+    ],
   },
   {
     name: 'missing environment variable names it, without a follow-on schema problem',
     config: BASE_CONFIG.replace('client_id: gatehouse', 'client_id: ${OIDC_CLIENT_ID}'),
-    expected: ['config/gatehouse.yaml:5:16 identity_providers[0].client_id: environment variable OIDC_CLIENT_ID is not set'],
+    expected: [
+      'config/gatehouse.yaml:5:16 identity_providers[0].client_id: environment variable OIDC_CLIENT_ID is not set',
+    ],
   },
   {
     name: 'missing secret file names the path',
-    config: BASE_CONFIG.replace('client_id: gatehouse', 'client_id: x\n    client_secret: ${file:../secrets/nope}'),
-    expected: [`config/gatehouse.yaml:6:20 identity_providers[0].client_secret: secret file not found: {root}/secrets/nope`],
+    config: BASE_CONFIG.replace(
+      'client_id: gatehouse',
+      'client_id: x\n    client_secret: ${file:../secrets/nope}',
+    ),
+    expected: [
+      `config/gatehouse.yaml:6:20 identity_providers[0].client_secret: secret file not found: {root}/secrets/nope`,
+    ],
   },
   {
     name: 'malformed reference',
@@ -297,7 +355,9 @@ const PROBLEM_CASES: readonly ProblemCase[] = [
   {
     name: 'missing policies directory',
     config: `${BASE_CONFIG}policies_dir: ../nowhere\n`,
-    expected: ['config/gatehouse.yaml:6:15 policies_dir: policies directory not found: {root}/nowhere'],
+    expected: [
+      'config/gatehouse.yaml:6:15 policies_dir: policies directory not found: {root}/nowhere',
+    ],
   },
 ];
 
@@ -314,14 +374,24 @@ describe('loadConfig: problems', () => {
     const missing = path.join(FIXTURES, 'does-not-exist.yaml');
     const problems = problemsOf(await loadConfig(missing, { env: {} }));
     expect(problems).toEqual([
-      { file: missing, line: 0, column: 0, path: '', message: 'config file not found', severity: 'error', code: 'ERR_CONFIG_NOT_FOUND' },
+      {
+        file: missing,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'config file not found',
+        severity: 'error',
+        code: 'ERR_CONFIG_NOT_FOUND',
+      },
     ]);
     expect(formatProblem(problems[0]!)).toBe(`${missing} config file not found`);
   });
 
   it('reports every problem of every file of the broken fixture, in file and line order', async () => {
     const problems = problemsOf(await loadConfig(BROKEN, { env: {} }));
-    const lines = problems.map((p) => formatProblem(p).replace(`${path.join(FIXTURES, 'broken')}/`, ''));
+    const lines = problems.map((p) =>
+      formatProblem(p).replace(`${path.join(FIXTURES, 'broken')}/`, ''),
+    );
     expect(lines).toEqual([
       'config/gatehouse.yaml:1:13 public_url: expected an http(s) URL, got "localhost:9000"',
       'config/gatehouse.yaml:3:5 trusted_proxies[0]: not an IP address or CIDR block (e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8)',
@@ -340,18 +410,31 @@ describe('loadConfig: problems', () => {
   });
 
   it('still checks other files when one is not even YAML', async () => {
-    const t = await tree(BASE_CONFIG, { 'a.yaml': 'routes: [\n', 'b.yaml': route('    idp: nope\n') });
-    const lines = problemsOf(await loadConfig(t.configFile, { env: {} })).map((p) => `${path.basename(p.file)} ${p.path}`);
+    const t = await tree(BASE_CONFIG, {
+      'a.yaml': 'routes: [\n',
+      'b.yaml': route('    idp: nope\n'),
+    });
+    const lines = problemsOf(await loadConfig(t.configFile, { env: {} })).map(
+      (p) => `${path.basename(p.file)} ${p.path}`,
+    );
     expect(lines).toEqual(['a.yaml ', 'b.yaml routes[0].idp']);
   });
 });
 
 describe('loadConfig: secret values never appear in problems', () => {
   const SECRET = 'Sup3r-S3cret-Value';
-  const cases: readonly { name: string; config?: string; policies?: Record<string, string>; env: Record<string, string> }[] = [
+  const cases: readonly {
+    name: string;
+    config?: string;
+    policies?: Record<string, string>;
+    env: Record<string, string>;
+  }[] = [
     {
       name: 'an env secret of the wrong type (unquoted digits become a number)',
-      config: BASE_CONFIG.replace('client_id: gatehouse', 'client_id: x\n    client_secret: ${NUM_SECRET}'),
+      config: BASE_CONFIG.replace(
+        'client_id: gatehouse',
+        'client_id: x\n    client_secret: ${NUM_SECRET}',
+      ),
       env: { NUM_SECRET: '8675309123' },
     },
     {
@@ -361,12 +444,17 @@ describe('loadConfig: secret values never appear in problems', () => {
     },
     {
       name: 'a secret file substituted into a route upstream',
-      policies: { 'a.yaml': BASE_ROUTES.replace('http://127.0.0.1:9000', '${file:../config/secret.txt}') },
+      policies: {
+        'a.yaml': BASE_ROUTES.replace('http://127.0.0.1:9000', '${file:../config/secret.txt}'),
+      },
       env: {},
     },
     {
       name: 'a literal client_secret of the wrong type',
-      config: BASE_CONFIG.replace('client_id: gatehouse', `client_id: x\n    client_secret: 8675309123`),
+      config: BASE_CONFIG.replace(
+        'client_id: gatehouse',
+        `client_id: x\n    client_secret: 8675309123`,
+      ),
       env: {},
     },
     {
@@ -390,7 +478,9 @@ describe('loadConfig: secret values never appear in problems', () => {
   });
 
   it('says which key and what kind of value instead', async () => {
-    const t = await tree(BASE_CONFIG.replace('client_id: gatehouse', 'client_id: x\n    client_secret: 8675309123'));
+    const t = await tree(
+      BASE_CONFIG.replace('client_id: gatehouse', 'client_id: x\n    client_secret: 8675309123'),
+    );
     const [problem] = problemsOf(await loadConfig(t.configFile, { env: {} }));
     expect(problem?.path).toBe('identity_providers[0].client_secret');
     expect(problem?.message).toBe('expected a string, got a number (value hidden)');
