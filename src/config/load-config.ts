@@ -1,4 +1,3 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { deepFreeze } from './deep-freeze.js';
@@ -10,6 +9,7 @@ import {
   type PolicyFile,
   type RuleInput,
 } from './policy-schema.js';
+import { listPolicyFiles, readText } from './read-files.js';
 import { resolveSecrets } from './secrets.js';
 import { mainFacts, policyFacts } from './facts.js';
 import { checkSemantics, type PolicyFacts } from './semantic-checks.js';
@@ -34,9 +34,6 @@ export interface LoadOptions {
   /** Environment for `${ENV}` references and `GATEHOUSE_*` overrides. Default: `process.env`. */
   readonly env?: EnvRecord;
 }
-
-/** Policy files are the `*.yaml` and `*.yml` files of `policies_dir`. */
-const POLICY_FILE = /\.ya?ml$/i;
 
 /** A file that passed every per-file stage. */
 interface ValidFile<T> {
@@ -234,37 +231,6 @@ async function processFile<T>(
   const valid =
     result.success && problems.length === 0 ? { source, value: result.data } : undefined;
   return { valid, source, raw: record, problems };
-}
-
-async function readText(file: string): Promise<string | { code: string }> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    return { code: (err as NodeJS.ErrnoException).code ?? 'EIO' };
-  }
-}
-
-async function listPolicyFiles(
-  dir: string,
-  configFile: string,
-): Promise<string[] | { message: string }> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { message: `policies directory not found: ${dir}` };
-    if (code === 'ENOTDIR') return { message: `not a directory: ${dir}` };
-    return { message: `cannot read policies directory ${dir} (${code ?? 'EIO'})` };
-  }
-  const files: string[] = [];
-  for (const name of names.filter((n) => POLICY_FILE.test(n) && !n.startsWith('.')).sort()) {
-    const full = path.join(dir, name);
-    if (full === configFile) continue;
-    const info = await stat(full).catch(() => undefined);
-    if (info?.isFile() === true) files.push(full);
-  }
-  return files;
 }
 
 function scrub(problem: ConfigProblem, secrets: ReadonlySet<string>): ConfigProblem {

@@ -73,7 +73,8 @@ export async function resolveSecrets(
         continue;
       }
       substituted++;
-      if (value.length >= 6) result.secretValues.add(value); // shorter values are not credentials worth scrubbing everywhere
+      // Shorter values are not credentials worth scrubbing from every message.
+      if (value.length >= 6) result.secretValues.add(value);
       out += value;
     }
     out += text.slice(last);
