@@ -20,17 +20,26 @@ export function parseDurationSeconds(value: unknown): number | undefined {
   return unit === undefined ? undefined : Number(m[1]) * unit;
 }
 
+/** What a duration may be written as (before parsing): a number or a string. */
+export const durationInput = z.union([z.number(), z.string()]);
+
+/** JSON Schema of {@link durationInput}, as precise as {@link parseDurationSeconds}. */
+export const DURATION_JSON_SCHEMA = Object.freeze({
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^\\s*\\d+[smhd]?\\s*$' },
+  ],
+});
+
 /** Zod type for a duration; the parsed value is in seconds. */
-export const durationSeconds = z
-  .union([z.number(), z.string()])
-  .transform((value, ctx) => {
-    const seconds = parseDurationSeconds(value);
-    if (seconds === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid duration ${JSON.stringify(value)}: use seconds or a string like "30s", "15m", "12h", "7d"`,
-      });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+export const durationSeconds = durationInput.transform((value, ctx) => {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid duration ${JSON.stringify(value)}: use seconds or a string like "30s", "15m", "12h", "7d"`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});

@@ -1,34 +1,85 @@
 import { z } from 'zod';
+import { parseCidr } from './cidr.js';
 import { durationSeconds } from './duration.js';
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name (RFC 9110 §5.1)');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name (RFC 9110 §5.1)');
+
+const DURATION = 'Seconds, or a string like "30s", "15m", "12h", "7d".';
+
+/** An IPv4/IPv6 address or CIDR block (`10.0.0.0/8`, `::1`). */
+const cidr = z
+  .string()
+  .refine(
+    (s) => parseCidr(s) !== undefined,
+    'not an IP address or CIDR block (e.g. 10.0.0.0/8, 192.0.2.7, fd00::/8)',
+  );
 
 /** `listen`: where the gateway's HTTP server binds. */
 export const listenSchema = z.strictObject({
-  host: z.string().min(1).default('0.0.0.0'),
-  port: z.number().int().min(0).max(65535).default(8080),
+  host: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('Address to bind, e.g. 0.0.0.0 or 127.0.0.1.'),
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8080)
+    .describe('TCP port (0: any free port). Env: GATEHOUSE_LISTEN_PORT.'),
 });
 
 /** `session`: cookie and server-side session settings. Durations in seconds or strings. */
 export const sessionSchema = z.strictObject({
-  cookie_name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('gatehouse_session'),
+  cookie_name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-"')
+    .default('gatehouse_session')
+    .describe('Name of the session cookie.'),
   /** Cookie `Domain` for SSO across subdomains, e.g. `.example.com`. Unset: host-only cookie. */
-  cookie_domain: z.string().min(1).optional(),
-  idle_timeout: durationSeconds.default(30 * 60),
-  absolute_lifetime: durationSeconds.default(12 * 3600),
-  store: z.enum(['memory', 'redis']).default('memory'),
+  cookie_domain: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Cookie Domain for SSO across subdomains, e.g. .example.com. Unset: host-only.'),
+  idle_timeout: durationSeconds
+    .default(30 * 60)
+    .describe(`Session ends after this long without a request. ${DURATION} Default 30m.`),
+  absolute_lifetime: durationSeconds
+    .default(12 * 3600)
+    .describe(`Session ends this long after login, active or not. ${DURATION} Default 12h.`),
+  store: z
+    .enum(['memory', 'redis'])
+    .default('memory')
+    .describe('Where sessions live. Env: GATEHOUSE_SESSION_STORE.'),
   redis: z
     .strictObject({
       /** `redis://` or `rediss://` (TLS); password in the URL. */
-      url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-      key_prefix: z.string().default('gatehouse:'),
+      url: z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+        .default('redis://127.0.0.1:6379')
+        .describe(
+          'redis:// or rediss:// URL; put the password in it via ${ENV} or ${file:}. Env: GATEHOUSE_REDIS_URL.',
+        ),
+      key_prefix: z.string().default('gatehouse:').describe('Prefix of every Redis key.'),
     })
     .default({ url: 'redis://127.0.0.1:6379', key_prefix: 'gatehouse:' }),
   /** In-process cache in front of the store: bounded by entries and age (seconds). */
   cache: z
     .strictObject({
-      max_entries: z.number().int().min(0).default(10_000),
-      max_age: durationSeconds.default(5),
+      max_entries: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe('Sessions cached in process (0: no cache).'),
+      max_age: durationSeconds
+        .default(5)
+        .describe(`How long a cached session is trusted. ${DURATION} Default 5s.`),
     })
     .default({ max_entries: 10_000, max_age: 5 }),
 });
@@ -44,10 +95,19 @@ export const claimMappingSchema = z.strictObject({
 
 /** One OpenID Connect identity provider (the gateway is its relying party). */
 export const identityProviderSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._-]+$/),
-  issuer: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-"')
+    .describe('Name routes use in `idp:`; unique.'),
+  issuer: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .describe('OpenID Provider issuer URL (discovery at /.well-known/openid-configuration).'),
   client_id: z.string().min(1),
-  client_secret: z.string().min(1).optional(),
+  client_secret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Use ${ENV_VAR} or ${file:/path}; omit for public clients (PKCE only).'),
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
   claims: claimMappingSchema.default({
     user: 'sub',
@@ -81,17 +141,36 @@ export const upstreamSchema = z.strictObject({
 export const gatewayConfigSchema = z.strictObject({
   listen: listenSchema.default({ host: '0.0.0.0', port: 8080 }),
   /** The gateway's public base URL; callback URLs derive from it. */
-  public_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  public_url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .describe(
+      "The gateway's public base URL; callback URLs derive from it. Env: GATEHOUSE_PUBLIC_URL.",
+    ),
   /** Peers whose `X-Forwarded-*` headers are believed (CIDR list). */
-  trusted_proxies: z.array(z.string().min(1)).default([]),
+  trusted_proxies: z
+    .array(cidr)
+    .default([])
+    .describe('Peers (IP addresses or CIDR blocks) whose X-Forwarded-* headers are believed.'),
   session: sessionSchema.default(sessionSchema.parse({})),
-  identity_providers: z.array(identityProviderSchema).min(1),
+  identity_providers: z
+    .array(identityProviderSchema)
+    .min(1)
+    .describe('OpenID Connect providers; routes without `idp:` use the first.'),
   identity_headers: identityHeadersSchema.default(identityHeadersSchema.parse({})),
   upstream: upstreamSchema.default(upstreamSchema.parse({})),
   /** Directory of route/policy files, relative to the config file. */
-  policies_dir: z.string().min(1).default('../policies'),
+  policies_dir: z
+    .string()
+    .min(1)
+    .default('../policies')
+    .describe('Directory of route/policy files (*.yaml, *.yml), relative to this file.'),
   logging: z
-    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+    .strictObject({
+      level: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info')
+        .describe('Log level. Env: GATEHOUSE_LOG_LEVEL.'),
+    })
     .default({ level: 'info' }),
 });
 

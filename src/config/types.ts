@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/index.js';
 import type { GatewayFileConfig } from './gateway-schema.js';
 import type { PolicyBody, RouteConfig } from './policy-schema.js';
 import type { RuleInput } from './policy-schema.js';
@@ -42,6 +43,8 @@ export interface ConfigProblem {
   readonly path: string;
   readonly message: string;
   readonly severity: 'error' | 'warning';
+  /** Set when a problem maps to a specific error code: `ERR_CONFIG_NOT_FOUND` for a missing main file. */
+  readonly code?: Extract<ErrorCode, 'ERR_CONFIG_NOT_FOUND' | 'ERR_CONFIG_INVALID'>;
 }
 
 /** Formats a problem as one line: `file:line:col key.path: message`. */
