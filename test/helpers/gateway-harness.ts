@@ -67,7 +67,10 @@ export interface HarnessOptions {
 }
 
 export interface Harness {
+  /** The gateway currently running (replaced by {@link Harness.restart}). */
   readonly gateway: RunningGateway;
+  /** Stops the gateway and starts a new one with the same configuration and port. */
+  restart(): Promise<void>;
   readonly idp: Awaited<ReturnType<typeof startDevIdp>>;
   readonly upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
   /** The gateway's public URL, `http://127.0.0.1:PORT`. */
@@ -148,9 +151,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     watch: options.watch ?? false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   };
-  const gateway = await startGateway(startOptions);
+  let gateway = await startGateway(startOptions);
   return {
-    gateway,
+    get gateway() {
+      return gateway;
+    },
+    restart: async () => {
+      await gateway.close();
+      gateway = await startGateway(startOptions);
+    },
     idp,
     upstream,
     url,
