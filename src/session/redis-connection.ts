@@ -79,10 +79,22 @@ export function openRedisConnection(
         connecting = undefined;
       });
     }
-    try {
-      if (connecting !== undefined) await connecting;
-    } catch (cause) {
-      throw storeUnavailable(cause);
+    if (connecting !== undefined) {
+      // Bound the wait: a server that accepts TCP but never answers must not hang callers.
+      const limitMs = client.options.connectTimeout ?? 2000;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`Redis did not become ready within ${limitMs} ms`));
+        }, limitMs);
+      });
+      try {
+        await Promise.race([connecting, timeout]);
+      } catch (cause) {
+        throw storeUnavailable(cause);
+      } finally {
+        clearTimeout(timer);
+      }
     }
     // Re-read: the awaited connect may have changed the status.
     if ((client.status as string) !== 'ready') {

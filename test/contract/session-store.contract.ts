@@ -263,7 +263,10 @@ export function describeSessionStoreContract(name: string, factory: HarnessFacto
     it('ephemeral values are single use and expire', async () => {
       await store.putEphemeral('state-1', { nonce: 'n1', returnTo: '/x' }, 60);
       await store.putEphemeral('state-2', { nonce: 'n2' }, 60);
-      const taken = await Promise.all([store.takeEphemeral('state-1'), store.takeEphemeral('state-1')]);
+      const taken = await Promise.all([
+        store.takeEphemeral('state-1'),
+        store.takeEphemeral('state-1'),
+      ]);
       expect(taken.filter((v) => v !== undefined)).toEqual([{ nonce: 'n1', returnTo: '/x' }]);
       expect(await store.takeEphemeral('state-1')).toBeUndefined();
       clock.advance(60 * SECOND);
@@ -326,7 +329,8 @@ export function describeSessionStoreContract(name: string, factory: HarnessFacto
         for (const key of found) {
           expect(key).not.toContain(s.id);
           const type = await client.type(key);
-          const value = type === 'set' ? (await client.smembers(key)).join() : await client.get(key);
+          const value =
+            type === 'set' ? (await client.smembers(key)).join() : await client.get(key);
           expect(value).not.toContain(s.id);
         }
       });

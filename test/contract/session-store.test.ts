@@ -26,7 +26,13 @@ function redisHarness(cached: boolean): HarnessFactory {
     const keyPrefix = uniqueRedisPrefix('session-contract');
     const client = new Redis(redisUrl());
     const open = () =>
-      createRedisSessionStore({ redis: redisUrl(), keyPrefix, clock, lifetimes, logger: silentLogger });
+      createRedisSessionStore({
+        redis: redisUrl(),
+        keyPrefix,
+        clock,
+        lifetimes,
+        logger: silentLogger,
+      });
     const base = open();
     const store = cached
       ? createCachedSessionStore(base, {
@@ -34,7 +40,10 @@ function redisHarness(cached: boolean): HarnessFactory {
           maxAgeSeconds: CACHE_MAX_AGE_SECONDS,
           clock,
           lifetimes,
-          invalidation: createRedisInvalidationBus({ url: redisUrl(), channel: `${keyPrefix}invalidate` }),
+          invalidation: createRedisInvalidationBus({
+            url: redisUrl(),
+            channel: `${keyPrefix}invalidate`,
+          }),
         })
       : base;
     await store.ping();
