@@ -56,6 +56,7 @@ function deepFreeze<T>(value: T): T {
  * invalidation bus is live; delete, update and revocations evict locally, then publish the
  * session handles / user keys so every instance evicts them too.
  *
+ * The bus is started on first use (or by `ping`); the cache serves nothing until it is live.
  * Cached records are deep-frozen and shared between calls: treat them as read-only.
  *
  * `touch` is throttled: it writes through only when the stored `lastSeenAt` is older than
@@ -102,12 +103,18 @@ export function createCachedSessionStore(
   }
 
   const unsubscribe = invalidation.subscribe(apply);
-  invalidation.start().catch((error: unknown) => {
-    logger.warn(
-      { err: String(error) },
-      'session invalidation bus not started; cache bypassed until it is',
-    );
-  });
+  let started = false;
+  /** Starts the bus on first use (nothing connects at construction); until live, the cache is bypassed. */
+  function startBus(): void {
+    if (started) return;
+    started = true;
+    invalidation.start().catch((error: unknown) => {
+      logger.warn(
+        { err: String(error) },
+        'session invalidation bus not started; cache bypassed until it is',
+      );
+    });
+  }
 
   function fill(record: SessionRecord, startEpoch: number): void {
     if (startEpoch !== epoch || !invalidation.isLive()) return;
@@ -151,6 +158,7 @@ export function createCachedSessionStore(
 
   return {
     async create(input) {
+      startBus();
       const startEpoch = epoch;
       const record = await inner.create(input);
       fill(structuredClone(record), startEpoch);
@@ -159,6 +167,7 @@ export function createCachedSessionStore(
 
     async get(id) {
       if (!isWellFormedSessionId(id)) return undefined;
+      startBus();
       const handle = sessionHandle(id);
       const entry = lookup(id, handle);
       if (entry !== undefined) {
@@ -220,6 +229,7 @@ export function createCachedSessionStore(
     takeEphemeral: (key) => inner.takeEphemeral(key),
 
     async ping() {
+      started = true;
       await inner.ping();
       await invalidation.start();
     },

@@ -18,7 +18,8 @@ export function lifetimesFromConfig(config: SessionConfig): SessionLifetimes {
 }
 
 /**
- * Builds the session store the config asks for; nothing connects until first use.
+ * Builds the session store the config asks for; nothing connects until first use
+ * (call `ping()` at startup to connect eagerly and check Redis).
  * - `store: memory` — {@link createMemorySessionStore} (single instance; sessions die with the process).
  * - `store: redis` — {@link createRedisSessionStore} under `redis.key_prefix`, behind
  *   {@link createCachedSessionStore} (`cache.max_entries`, `cache.max_age` seconds) with a

@@ -1,7 +1,17 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, isGatewayError, type Identity } from '../../../src/core/index.js';
-import { createRedisSessionStore, type SessionStore } from '../../../src/session/index.js';
+import {
+  ManualClock,
+  isGatewayError,
+  silentLogger,
+  type Identity,
+} from '../../../src/core/index.js';
+import { sessionSchema } from '../../../src/config/index.js';
+import {
+  createRedisSessionStore,
+  createSessionStore,
+  type SessionStore,
+} from '../../../src/session/index.js';
 import { redisUrl, uniqueRedisPrefix } from '../../helpers/redis.js';
 import { closedPort, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -119,5 +129,21 @@ describe('createRedisSessionStore with a given client', () => {
         lifetimes: { idleTimeout: 0, absoluteLifetime: 10 },
       }),
     ).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }));
+  });
+});
+
+describe('createSessionStore (cached Redis) when Redis is unavailable', () => {
+  it('fails closed quickly through the cache too', async () => {
+    const store = createSessionStore(
+      sessionSchema.parse({
+        store: 'redis',
+        redis: { url: `redis://127.0.0.1:${await closedPort()}`, key_prefix: 'unused:' },
+      }),
+      { clock: new ManualClock(), logger: silentLogger },
+    );
+    await rejectsQuickly(store.get(someId), 2500);
+    await rejectsQuickly(store.ping(), 2500);
+    await rejectsQuickly(store.delete(someId), 500);
+    await store.close();
   });
 });
