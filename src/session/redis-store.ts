@@ -168,7 +168,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
         const id = generateSessionId();
         const record = buildRecord(id, input, clock);
         const storageKey = sessionStorageKey(id);
-        const ttl = Math.ceil(remainingMs(record, lifetimes, clock));
+        const ttl = Math.max(1, Math.ceil(remainingMs(record, lifetimes, clock)));
         const absoluteTtl = Math.ceil(lifetimes.absoluteLifetime * 1000);
         const userSet = keys.user(recordUserKey(record));
         await exec(
@@ -261,7 +261,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Sess
           if (doc !== undefined && isLive(doc, lifetimes, clock)) count += 1;
           removeSession(multi, storageKey, doc);
         });
-        await exec(multi.del(keys.user(userKey)));
+        // SREM what was read rather than DEL: a session created meanwhile stays indexed.
+        await exec(multi.srem(keys.user(userKey), ...members));
         return count;
       }),
 

@@ -78,7 +78,10 @@ export interface SessionStore {
    * longer than the idle timeout or older than the absolute lifetime (expired ones are deleted).
    */
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Records activity: moves `lastSeenAt` to now and extends the store TTL (idle timeout). */
+  /**
+   * Records activity: moves `lastSeenAt` to now and extends the store TTL (idle timeout).
+   * The cached store writes this through at most every max(1 s, idle timeout / 20).
+   */
   touch(id: string): Promise<void>;
   /** Replaces tokens, identity and/or data of a live session; returns the new record or `undefined` if gone. */
   update(

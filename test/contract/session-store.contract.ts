@@ -272,6 +272,9 @@ export function describeSessionStoreContract(name: string, factory: HarnessFacto
       clock.advance(60 * SECOND);
       expect(await store.takeEphemeral('state-2')).toBeUndefined();
       expect(await store.takeEphemeral('never-put')).toBeUndefined();
+      await expect(store.putEphemeral('bad', {}, 0)).rejects.toSatisfy((e) =>
+        isGatewayError(e, 'ERR_INTERNAL'),
+      );
     });
 
     it('answers ping', async () => {
