@@ -50,6 +50,13 @@ export interface NewSession {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
+/** Changes accepted by {@link SessionStore.update}; each given field replaces the stored one. */
+export interface SessionPatch {
+  readonly tokens?: SessionTokens;
+  readonly identity?: Identity;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
 /** Session lifetimes, in seconds. */
 export interface SessionLifetimes {
   /** A session unused for this long expires (seconds). */
@@ -71,12 +78,19 @@ export interface SessionStore {
    * longer than the idle timeout or older than the absolute lifetime (expired ones are deleted).
    */
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Records activity: moves `lastSeenAt` to now and extends the store TTL (idle timeout). */
+  /**
+   * Records activity: moves `lastSeenAt` to now and extends the store TTL (idle timeout).
+   * The cached store writes this through at most every max(1 s, idle timeout / 20).
+   */
   touch(id: string): Promise<void>;
   /** Replaces tokens, identity and/or data of a live session; returns the new record or `undefined` if gone. */
   update(
     id: string,
-    patch: { tokens?: SessionTokens; identity?: Identity; data?: Readonly<Record<string, unknown>> },
+    patch: {
+      tokens?: SessionTokens;
+      identity?: Identity;
+      data?: Readonly<Record<string, unknown>>;
+    },
   ): Promise<SessionRecord | undefined>;
   /** Deletes one session by its id (logout). */
   delete(id: string): Promise<void>;
@@ -87,7 +101,11 @@ export interface SessionStore {
   /** Deletes every session of a user; returns how many. */
   revokeUser(userKey: string): Promise<number>;
   /** Stores a short-lived value (login flow state, etc.) under `key` for `ttlSeconds`. */
-  putEphemeral(key: string, value: Readonly<Record<string, unknown>>, ttlSeconds: number): Promise<void>;
+  putEphemeral(
+    key: string,
+    value: Readonly<Record<string, unknown>>,
+    ttlSeconds: number,
+  ): Promise<void>;
   /** Reads and deletes an ephemeral value atomically (single use). */
   takeEphemeral(key: string): Promise<Readonly<Record<string, unknown>> | undefined>;
   /** Resolves when the backing store answers; rejects with ERR_SESSION_STORE_UNAVAILABLE otherwise. */
