@@ -12,6 +12,7 @@ export function parseClaimPath(text: string): ClaimPath | string {
   const out: (string | number)[] = [];
   let i = 0;
   let expectName = true;
+  let firstIsName = false;
   while (i < text.length) {
     const ch = text[i];
     if (ch === '[') {
@@ -37,12 +38,13 @@ export function parseClaimPath(text: string): ClaimPath | string {
     while (end < text.length && text[end] !== '.' && text[end] !== '[') end++;
     const name = text.slice(i, end);
     if (name.includes(']')) return `unexpected "]" in claim path ${JSON.stringify(text)}`;
+    if (out.length === 0) firstIsName = true;
     out.push(name);
     i = end;
     expectName = false;
   }
   if (out.length === 0) return 'empty claim path';
-  if (typeof out[0] === 'string' && out[0].includes('://')) {
+  if (firstIsName && typeof out[0] === 'string' && out[0].includes('://')) {
     return `claim path ${JSON.stringify(text)} looks like a URL claim name: write it in bracket form, e.g. ["https://example.com/groups"]`;
   }
   return out;

@@ -51,14 +51,19 @@ export class Rule {
     trace.push({ rule: this.name, result: false, detail: '' });
     const details: string[] = [];
     let result: Tri = TRUE;
-    for (const part of this.parts) {
-      const v = evalPart(part, input, trace);
-      details.push(describePart(part, input, v));
-      if (v === FALSE) {
-        result = FALSE;
-        break;
+    try {
+      for (const part of this.parts) {
+        const v = evalPart(part, input, trace);
+        details.push(describePart(part, input, v));
+        if (v === FALSE) {
+          result = FALSE;
+          break;
+        }
+        if (v === UNKNOWN) result = UNKNOWN;
       }
-      if (v === UNKNOWN) result = UNKNOWN;
+    } catch (err) {
+      trace[at] = { rule: this.name, result: false, detail: [...details, 'evaluation failed'].join('; ') };
+      throw err;
     }
     const suffix = result === UNKNOWN ? ' => unknown until the user signs in' : '';
     trace[at] = { rule: this.name, result: result === TRUE, detail: details.join('; ') + suffix };

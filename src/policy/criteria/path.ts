@@ -10,7 +10,7 @@ import { list, yesNo, type CompileScope, type Criterion } from './criterion.js';
 export function compilePath(values: readonly string[], scope: CompileScope, key: string): Criterion {
   const matchers: PathMatcher[] = [];
   values.forEach((v, i) => {
-    const m = compilePathMatcher({ kind: v.includes('*') ? 'glob' : 'prefix', pattern: v }, scope.caseInsensitivePaths);
+    const m = compilePathMatcher({ kind: /[*?[\]{}]/.test(v) ? 'glob' : 'prefix', pattern: v }, scope.caseInsensitivePaths);
     if (typeof m === 'string') scope.problem(`${key}[${i}]`, `invalid path ${JSON.stringify(v)}: ${m}`);
     else matchers.push(m);
   });

@@ -4,8 +4,6 @@ import {
   roleDefinitionSchema,
   routeSchema,
   type LoadedRoute,
-  type PolicyBody,
-  type RuleInput,
 } from '../../../src/config/index.js';
 import { compileRouteTable, type RouteTable, type RouteTableInput } from '../../../src/policy/index.js';
 
@@ -24,8 +22,8 @@ export function input(
 ): RouteTableInput {
   return {
     routes: routes.map((r, i) => route(r, 10 * (i + 1))),
-    policies: Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, policyBodySchema.parse(v)])) as Record<string, PolicyBody>,
-    roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, roleDefinitionSchema.parse(v)])) as Record<string, RuleInput[]>,
+    policies: Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, policyBodySchema.parse(v)])),
+    roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, roleDefinitionSchema.parse(v)])),
   };
 }
 
@@ -37,8 +35,9 @@ export function table(
   return compileRouteTable(input(routes, policies, roles));
 }
 
-export function identity(over: Partial<Identity> = {}): Identity {
-  return {
+/** An identity; keys given as `undefined` are removed (e.g. `{ email: undefined }` for no email). */
+export function identity(over: { [K in keyof Identity]?: Identity[K] | undefined } = {}): Identity {
+  const base = {
     issuer: 'https://idp.test',
     sub: 'u-1',
     user: 'u-1',
@@ -50,6 +49,7 @@ export function identity(over: Partial<Identity> = {}): Identity {
     claims: {},
     ...over,
   };
+  return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as unknown as Identity;
 }
 
 export function req(over: Partial<CanonicalRequest> = {}): CanonicalRequest {
