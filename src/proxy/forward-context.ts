@@ -1,4 +1,10 @@
-import type { Agent as HttpAgent, ClientRequest, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type {
+  Agent as HttpAgent,
+  ClientRequest,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+} from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type HttpProxy from 'http-proxy';
 import type { Logger } from '../core/index.js';
@@ -25,7 +31,10 @@ export interface ForwardContext {
  * path and headers we set (no X-Forwarded-*, no origin or path rewriting), leave the response
  * to us (`selfHandleResponse`).
  */
-export function proxyOptions(ctx: ForwardContext, endpoint: UpstreamEndpoint): HttpProxy.ServerOptions {
+export function proxyOptions(
+  ctx: ForwardContext,
+  endpoint: UpstreamEndpoint,
+): HttpProxy.ServerOptions {
   const https = endpoint.protocol === 'https:';
   return {
     target: {
@@ -50,7 +59,10 @@ export function proxyOptions(ctx: ForwardContext, endpoint: UpstreamEndpoint): H
 }
 
 /** Deletes every spelling of `name` (lower case) from `headers`; returns the last value seen. */
-export function takeHeader(headers: OutgoingHttpHeaders, name: string): OutgoingHttpHeaders[string] {
+export function takeHeader(
+  headers: OutgoingHttpHeaders,
+  name: string,
+): OutgoingHttpHeaders[string] {
   let value: OutgoingHttpHeaders[string];
   for (const key of Object.keys(headers)) {
     if (key.toLowerCase() === name) {

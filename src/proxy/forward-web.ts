@@ -1,7 +1,17 @@
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type {
+  ClientRequest,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from 'node:http';
 import { pipeline, type Stream } from 'node:stream';
 import { GatewayError } from '../core/index.js';
-import { proxyOptions, takeHeader, withOutgoingHead, type ForwardContext } from './forward-context.js';
+import {
+  proxyOptions,
+  takeHeader,
+  withOutgoingHead,
+  type ForwardContext,
+} from './forward-context.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { responseHead } from './response-head.js';
 import type { ForwardTarget } from './types.js';
@@ -14,7 +24,10 @@ import { joinUpstreamPath, upstreamEndpoint } from './upstream-target.js';
  * (`Content-Length` / `Transfer-Encoding`) of the body actually being streamed, i.e. the
  * incoming request's, so the upstream can never read a different message boundary.
  */
-export function upstreamRequestHeaders(target: ForwardTarget, req: IncomingMessage): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(
+  target: ForwardTarget,
+  req: IncomingMessage,
+): OutgoingHttpHeaders {
   const headers = stripHopByHop(target.headers);
   takeHeader(headers, 'content-length');
   const transferEncoding = req.headers['transfer-encoding'];
@@ -49,26 +62,42 @@ export function forwardWeb(
     timers?.clear();
     const error = toUpstreamError(err, origin);
     if (clientGone) {
-      log.debug({ upstream: origin, cause: systemCode(err) }, 'client went away before the upstream answered');
+      log.debug(
+        { upstream: origin, cause: systemCode(err) },
+        'client went away before the upstream answered',
+      );
       return;
     }
     if (res.headersSent) {
-      log.warn({ upstream: origin, code: error.code }, 'upstream failed after the response started; closing client connection');
+      log.warn(
+        { upstream: origin, code: error.code },
+        'upstream failed after the response started; closing client connection',
+      );
       res.destroy();
       proxyReq?.destroy();
       return;
     }
-    log.debug({ upstream: origin, code: error.code, cause: systemCode(err) }, 'upstream request failed');
+    log.debug(
+      { upstream: origin, code: error.code, cause: systemCode(err) },
+      'upstream request failed',
+    );
     try {
       onError(error);
     } catch (cbErr) {
-      log.error({ upstream: origin, cause: systemCode(cbErr) }, 'forward error handler threw; closing client connection');
+      log.error(
+        { upstream: origin, cause: systemCode(cbErr) },
+        'forward error handler threw; closing client connection',
+      );
       res.destroy();
     }
   };
 
   if (ctx.isClosed()) {
-    fail(new GatewayError('ERR_UPSTREAM_UNAVAILABLE', 'forwarder is closed', { details: { upstream: origin } }));
+    fail(
+      new GatewayError('ERR_UPSTREAM_UNAVAILABLE', 'forwarder is closed', {
+        details: { upstream: origin },
+      }),
+    );
     return;
   }
 
@@ -111,12 +140,16 @@ export function forwardWeb(
       );
       return;
     }
-    for (const [name, value] of Object.entries(head.headers)) if (value !== undefined) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(head.headers))
+      if (value !== undefined) res.setHeader(name, value);
     if (head.statusMessage === undefined) res.writeHead(head.status);
     else res.writeHead(head.status, head.statusMessage);
     pipeline(proxyRes, res, (err) => {
       if (err && !done && !clientGone) {
-        log.warn({ upstream: origin, cause: systemCode(err) }, 'upstream response interrupted; closing client connection');
+        log.warn(
+          { upstream: origin, cause: systemCode(err) },
+          'upstream response interrupted; closing client connection',
+        );
       }
       done = true;
       timers?.clear();
@@ -134,7 +167,9 @@ export function forwardWeb(
         connectTimeoutMs: ctx.connectTimeoutMs,
         timeoutMs,
         onTimeout: (phase) => {
-          fail(upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs));
+          fail(
+            upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs),
+          );
           outgoing.destroy();
         },
       });

@@ -2,7 +2,12 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../core/index.js';
-import { proxyOptions, takeHeader, withOutgoingHead, type ForwardContext } from './forward-context.js';
+import {
+  proxyOptions,
+  takeHeader,
+  withOutgoingHead,
+  type ForwardContext,
+} from './forward-context.js';
 import { connectionTokens, stripHopByHop } from './hop-by-hop.js';
 import type { ForwardTarget } from './types.js';
 import { systemCode, toUpstreamError, upstreamTimeout } from './upstream-error.js';
@@ -18,7 +23,10 @@ export function isWebSocketUpgrade(req: IncomingMessage): boolean {
  * The upgrade request head sent upstream: `target.headers` minus hop-by-hop fields, plus
  * `Connection: Upgrade` and the client's `Upgrade` value; no body framing.
  */
-export function upstreamUpgradeHeaders(target: ForwardTarget, req: IncomingMessage): OutgoingHttpHeaders {
+export function upstreamUpgradeHeaders(
+  target: ForwardTarget,
+  req: IncomingMessage,
+): OutgoingHttpHeaders {
   const headers = stripHopByHop(target.headers);
   for (const name of ['content-length', 'expect']) takeHeader(headers, name);
   headers.connection = 'Upgrade';
@@ -61,22 +69,34 @@ export function forwardWs(
     done = true;
     timers?.clear();
     if (clientGone) {
-      log.debug({ upstream: origin, cause: systemCode(err) }, 'client went away during the WebSocket upgrade');
+      log.debug(
+        { upstream: origin, cause: systemCode(err) },
+        'client went away during the WebSocket upgrade',
+      );
       proxyReq?.destroy();
       return;
     }
     if (answered) {
-      log.debug({ upstream: origin, cause: systemCode(err) }, 'WebSocket connection closed with an error');
+      log.debug(
+        { upstream: origin, cause: systemCode(err) },
+        'WebSocket connection closed with an error',
+      );
       socket.destroy();
       proxySocket?.destroy();
       return;
     }
     const error = toUpstreamError(err, origin);
-    log.debug({ upstream: origin, code: error.code, cause: systemCode(err) }, 'WebSocket upgrade failed');
+    log.debug(
+      { upstream: origin, code: error.code, cause: systemCode(err) },
+      'WebSocket upgrade failed',
+    );
     try {
       onError(error);
     } catch (cbErr) {
-      log.error({ upstream: origin, cause: systemCode(cbErr) }, 'forward error handler threw; closing client socket');
+      log.error(
+        { upstream: origin, cause: systemCode(cbErr) },
+        'forward error handler threw; closing client socket',
+      );
       socket.destroy();
     }
   };
@@ -91,7 +111,11 @@ export function forwardWs(
   });
 
   if (ctx.isClosed()) {
-    fail(new GatewayError('ERR_UPSTREAM_UNAVAILABLE', 'forwarder is closed', { details: { upstream: origin } }));
+    fail(
+      new GatewayError('ERR_UPSTREAM_UNAVAILABLE', 'forwarder is closed', {
+        details: { upstream: origin },
+      }),
+    );
     return;
   }
   if (!isWebSocketUpgrade(req)) {
@@ -118,7 +142,9 @@ export function forwardWs(
         if (answered) {
           fail(new Error('upstream idle while answering the upgrade'));
         } else {
-          fail(upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs));
+          fail(
+            upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs),
+          );
         }
         outgoing.destroy();
       },
@@ -149,7 +175,9 @@ export function forwardWs(
       });
     });
   } catch (err) {
-    fail(new GatewayError('ERR_INTERNAL', 'cannot build the upstream upgrade request', { cause: err }));
+    fail(
+      new GatewayError('ERR_INTERNAL', 'cannot build the upstream upgrade request', { cause: err }),
+    );
     proxyReq?.destroy();
   } finally {
     ctx.wsHooks.delete(req);

@@ -64,7 +64,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const proxy = HttpProxy.createProxyServer({});
   // Only the `stream` passes: `deleteLength` would add `Content-Length: 0` to DELETE/OPTIONS (and
   // drop a chunked body), `timeout`/`XHeaders` are unused. Headers, path and response are ours.
-  const passes = proxy as unknown as { webPasses: { name: string }[]; wsPasses: { name: string }[] };
+  const passes = proxy as unknown as {
+    webPasses: { name: string }[];
+    wsPasses: { name: string }[];
+  };
   passes.webPasses = passes.webPasses.filter((pass) => pass.name === 'stream');
   passes.wsPasses = passes.wsPasses.filter((pass) => pass.name === 'stream');
   // Every call passes its own callback, so this only guards against a crash on an unexpected emit.

@@ -77,7 +77,8 @@ export function stripHopByHop(
   const nominated = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() === 'connection') {
-      for (const token of connectionTokens(value)) if (!NOT_NOMINATABLE.has(token)) nominated.add(token);
+      for (const token of connectionTokens(value))
+        if (!NOT_NOMINATABLE.has(token)) nominated.add(token);
     }
   }
   const out: OutgoingHttpHeaders = {};

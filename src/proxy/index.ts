@@ -4,7 +4,12 @@
  */
 export type { ForwardTarget, Forwarder } from './types.js';
 export { createForwarder, type ForwarderOptions } from './forwarder.js';
-export { stripHopByHop, connectionTokens, HOP_BY_HOP_HEADERS, type StripHopByHopOptions } from './hop-by-hop.js';
+export {
+  stripHopByHop,
+  connectionTokens,
+  HOP_BY_HOP_HEADERS,
+  type StripHopByHopOptions,
+} from './hop-by-hop.js';
 export { writeUpgradeError } from './upgrade-error.js';
 export { joinUpstreamPath } from './upstream-target.js';
 export { isWebSocketUpgrade } from './forward-ws.js';

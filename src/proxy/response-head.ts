@@ -1,4 +1,9 @@
-import { validateHeaderName, validateHeaderValue, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  validateHeaderName,
+  validateHeaderValue,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { stripHopByHop } from './hop-by-hop.js';
 
 /** The head of an upstream response as it will be sent to the client. */
@@ -33,12 +38,14 @@ export function responseHead(proxyRes: IncomingMessage): ResponseHead {
     (grouped[key] ??= []).push(value);
   }
   const merged: OutgoingHttpHeaders = {};
-  for (const [name, values] of Object.entries(grouped)) merged[name] = values.length === 1 ? (values[0] ?? '') : values;
+  for (const [name, values] of Object.entries(grouped))
+    merged[name] = values.length === 1 ? (values[0] ?? '') : values;
   const headers = stripHopByHop(merged);
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     validateHeaderName(name);
-    for (const item of Array.isArray(value) ? value : [String(value)]) validateHeaderValue(name, item);
+    for (const item of Array.isArray(value) ? value : [String(value)])
+      validateHeaderValue(name, item);
   }
   const reason = proxyRes.statusMessage;
   return {

@@ -4,7 +4,11 @@ import { GatewayError, isGatewayError } from '../core/index.js';
 export type TimeoutPhase = 'connect' | 'queue' | 'response';
 
 /** A timeout raised by the forwarder itself (→ `ERR_UPSTREAM_TIMEOUT`, 504). */
-export function upstreamTimeout(origin: string, phase: TimeoutPhase, timeoutMs: number): GatewayError {
+export function upstreamTimeout(
+  origin: string,
+  phase: TimeoutPhase,
+  timeoutMs: number,
+): GatewayError {
   return new GatewayError('ERR_UPSTREAM_TIMEOUT', `upstream did not answer in time (${phase})`, {
     details: { upstream: origin, phase, timeoutMs },
   });

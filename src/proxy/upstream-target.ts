@@ -18,9 +18,13 @@ const INVALID_TARGET = /[^\u0021-\u00ff]/;
  */
 export function joinUpstreamPath(upstream: URL, target: string): string {
   if (!target.startsWith('/') || INVALID_TARGET.test(target)) {
-    throw new GatewayError('ERR_REQUEST_TARGET_INVALID', 'request target is not a valid origin-form path', {
-      details: { reason: 'forward-target' },
-    });
+    throw new GatewayError(
+      'ERR_REQUEST_TARGET_INVALID',
+      'request target is not a valid origin-form path',
+      {
+        details: { reason: 'forward-target' },
+      },
+    );
   }
   const base = upstream.pathname.replace(/\/+$/, '');
   return base + target;

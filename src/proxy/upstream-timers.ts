@@ -27,7 +27,10 @@ export interface UpstreamTimers {
  * sockets) and for upstream activity (`response`: an idle timeout of `timeoutMs` on the socket,
  * like nginx's `proxy_read_timeout`). Timers stop when the request closes.
  */
-export function armUpstreamTimers(proxyReq: ClientRequest, options: UpstreamTimerOptions): UpstreamTimers {
+export function armUpstreamTimers(
+  proxyReq: ClientRequest,
+  options: UpstreamTimerOptions,
+): UpstreamTimers {
   let fired = false;
   let cleared = false;
   const fire = (phase: TimeoutPhase): void => {

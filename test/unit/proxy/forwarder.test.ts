@@ -32,14 +32,22 @@ async function upstream(handler: Handler): Promise<{ url: string; server: http.S
 }
 
 function forwarder(options: Partial<Parameters<typeof createForwarder>[0]> = {}): Forwarder {
-  const f = createForwarder({ connectTimeoutMs: 2000, timeoutMs: 10_000, maxSockets: 16, ...options });
+  const f = createForwarder({
+    connectTimeoutMs: 2000,
+    timeoutMs: 10_000,
+    maxSockets: 16,
+    ...options,
+  });
   cleanups.push(() => {
     f.close();
   });
   return f;
 }
 
-async function gateway(f: Forwarder, shape: (req: IncomingMessage) => ForwardTarget): Promise<Gateway> {
+async function gateway(
+  f: Forwarder,
+  shape: (req: IncomingMessage) => ForwardTarget,
+): Promise<Gateway> {
   const gw = await startGateway(f, shape);
   cleanups.push(() => gw.close());
   return gw;
@@ -77,13 +85,27 @@ describe('Forwarder.web headers', () => {
       upgrade: 'h2c',
       'proxy-authorization': 'Basic Zm9vOmJhcg==',
     };
-    const gw = await gateway(forwarder(), () => ({ upstream: new URL(up.url), target: '/h', headers: shaped }));
-    const res = await send(`${gw.url}/h`, { headers: { 'x-client-only': 'leak', 'x-forwarded-proto': 'https' } });
+    const gw = await gateway(forwarder(), () => ({
+      upstream: new URL(up.url),
+      target: '/h',
+      headers: shaped,
+    }));
+    const res = await send(`${gw.url}/h`, {
+      headers: { 'x-client-only': 'leak', 'x-forwarded-proto': 'https' },
+    });
     expect(res.status).toBe(200);
     const req = await seen.promise;
     // `connection: keep-alive` is the forwarder's own hop to the upstream (pooled connection).
     expect(rawNames(req.rawHeaders).sort()).toEqual(
-      ['connection', 'host', 'x-custom', 'x-forwarded-for', 'x-mixed-case', 'x-multi', 'x-multi'].sort(),
+      [
+        'connection',
+        'host',
+        'x-custom',
+        'x-forwarded-for',
+        'x-mixed-case',
+        'x-multi',
+        'x-multi',
+      ].sort(),
     );
     expect(req.headers.connection).toBe('keep-alive');
     expect(req.headers.host).toBe('app.example:8443');
@@ -136,7 +158,11 @@ describe('Forwarder.web request target', () => {
       seen.resolve(req.url ?? '');
       res.end();
     });
-    const gw = await gateway(forwarder(), () => ({ upstream: new URL(up.url + base), target, headers: {} }));
+    const gw = await gateway(forwarder(), () => ({
+      upstream: new URL(up.url + base),
+      target,
+      headers: {},
+    }));
     expect((await send(`${gw.url}/ignored`)).status).toBe(200);
     expect(await seen.promise).toBe(expected);
   });
@@ -147,7 +173,11 @@ describe('Forwarder.web request target', () => {
       contacted = true;
       res.end();
     });
-    const gw = await gateway(forwarder(), () => ({ upstream: new URL(up.url), target: 'http://evil/', headers: {} }));
+    const gw = await gateway(forwarder(), () => ({
+      upstream: new URL(up.url),
+      target: 'http://evil/',
+      headers: {},
+    }));
     const res = await send(`${gw.url}/`);
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body.toString())).toEqual({ code: 'ERR_REQUEST_TARGET_INVALID' });
@@ -171,7 +201,15 @@ describe('Forwarder.web streaming', () => {
         hash.update(c);
         firstByte.resolve();
       });
-      req.on('end', () => res.end(JSON.stringify({ bytes, sha256: hash.digest('hex'), te: req.headers['transfer-encoding'] })));
+      req.on('end', () =>
+        res.end(
+          JSON.stringify({
+            bytes,
+            sha256: hash.digest('hex'),
+            te: req.headers['transfer-encoding'],
+          }),
+        ),
+      );
     });
     const gw = await gateway(forwarder(), passThrough(up.url));
     const sent = createHash('sha256');
@@ -179,7 +217,12 @@ describe('Forwarder.web streaming', () => {
       for (let i = 0; i < CHUNKS; i++) {
         // Hold back the remaining 19 MiB until the upstream has seen the first byte: a forwarder
         // that buffers the whole body never gets there.
-        if (i === 16) await within(firstByte.promise, 5000, 'upstream saw nothing before the body was complete');
+        if (i === 16)
+          await within(
+            firstByte.promise,
+            5000,
+            'upstream saw nothing before the body was complete',
+          );
         const chunk = chunkAt(i);
         sent.update(chunk);
         yield chunk;
@@ -187,7 +230,11 @@ describe('Forwarder.web streaming', () => {
     }
     const res = await send(`${gw.url}/upload`, { method: 'POST', body: Readable.from(body()) });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body.toString())).toEqual({ bytes: CHUNK * CHUNKS, sha256: sent.digest('hex'), te: 'chunked' });
+    expect(JSON.parse(res.body.toString())).toEqual({
+      bytes: CHUNK * CHUNKS,
+      sha256: sent.digest('hex'),
+      te: 'chunked',
+    });
   });
 
   it('streams a 20 MiB response to the client before the upstream has finished sending it', async () => {
@@ -197,7 +244,12 @@ describe('Forwarder.web streaming', () => {
       void (async () => {
         res.writeHead(200, { 'content-length': String(CHUNK * CHUNKS) });
         for (let i = 0; i < CHUNKS; i++) {
-          if (i === 16) await within(clientFirstByte.promise, 5000, 'client saw nothing before the upstream finished');
+          if (i === 16)
+            await within(
+              clientFirstByte.promise,
+              5000,
+              'client saw nothing before the upstream finished',
+            );
           const chunk = chunkAt(i);
           sent.update(chunk);
           if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
@@ -206,7 +258,11 @@ describe('Forwarder.web streaming', () => {
       })().catch(() => res.destroy());
     });
     const gw = await gateway(forwarder(), passThrough(up.url));
-    const received = await new Promise<{ bytes: number; sha256: string; length: string | undefined }>((resolve, reject) => {
+    const received = await new Promise<{
+      bytes: number;
+      sha256: string;
+      length: string | undefined;
+    }>((resolve, reject) => {
       http
         .get(`${gw.url}/download`, { agent: false }, (res) => {
           const hash = createHash('sha256');
@@ -216,12 +272,18 @@ describe('Forwarder.web streaming', () => {
             hash.update(c);
             clientFirstByte.resolve();
           });
-          res.on('end', () => resolve({ bytes, sha256: hash.digest('hex'), length: res.headers['content-length'] }));
+          res.on('end', () => {
+            resolve({ bytes, sha256: hash.digest('hex'), length: res.headers['content-length'] });
+          });
           res.on('error', reject);
         })
         .on('error', reject);
     });
-    expect(received).toEqual({ bytes: CHUNK * CHUNKS, sha256: sent.digest('hex'), length: String(CHUNK * CHUNKS) });
+    expect(received).toEqual({
+      bytes: CHUNK * CHUNKS,
+      sha256: sent.digest('hex'),
+      length: String(CHUNK * CHUNKS),
+    });
   });
 
   it('forwards a DELETE with a chunked body intact (no Content-Length: 0 added)', async () => {
@@ -231,7 +293,11 @@ describe('Forwarder.web streaming', () => {
       req.setEncoding('utf8');
       req.on('data', (c: string) => (body += c));
       req.on('end', () => {
-        seen.resolve({ body, cl: req.headers['content-length'], te: req.headers['transfer-encoding'] });
+        seen.resolve({
+          body,
+          cl: req.headers['content-length'],
+          te: req.headers['transfer-encoding'],
+        });
         res.end();
       });
     });
@@ -286,7 +352,10 @@ describe('Forwarder.web failures', () => {
 
   it('reports an upstream that never answers as ERR_UPSTREAM_TIMEOUT (504) within the per-call timeout', async () => {
     const up = await upstream(() => undefined);
-    const gw = await gateway(forwarder({ timeoutMs: 60_000 }), passThrough(up.url, { timeoutMs: 300 }));
+    const gw = await gateway(
+      forwarder({ timeoutMs: 60_000 }),
+      passThrough(up.url, { timeoutMs: 300 }),
+    );
     const started = performance.now();
     const res = await send(`${gw.url}/slow`);
     const elapsed = performance.now() - started;
@@ -305,10 +374,19 @@ describe('Forwarder.web failures', () => {
 
   it('reports a malformed upstream response as ERR_UPSTREAM_UNAVAILABLE (502)', async () => {
     const raw = net.createServer((socket) => {
-      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\nContent-Length: 0\r\n\r\n'));
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\nContent-Length: 0\r\n\r\n'),
+      );
     });
     await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => raw.close(() => r())));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) =>
+          raw.close(() => {
+            r();
+          }),
+        ),
+    );
     const { port } = raw.address() as net.AddressInfo;
     const gw = await gateway(forwarder(), passThrough(`http://127.0.0.1:${port}`));
     const res = await send(`${gw.url}/bad`);
@@ -325,11 +403,19 @@ describe('Forwarder.web failures', () => {
       http
         .get(`${gw.url}/stall`, { agent: false }, (res) => {
           res.on('data', () => undefined);
-          res.on('end', () => resolve('complete'));
-          res.on('close', () => resolve(res.complete ? 'complete' : 'cut'));
-          res.on('error', () => resolve('cut'));
+          res.on('end', () => {
+            resolve('complete');
+          });
+          res.on('close', () => {
+            resolve(res.complete ? 'complete' : 'cut');
+          });
+          res.on('error', () => {
+            resolve('cut');
+          });
         })
-        .on('error', () => resolve('cut'));
+        .on('error', () => {
+          resolve('cut');
+        });
     });
     expect(outcome).toBe('cut');
     expect(gw.errors).toHaveLength(0);
@@ -345,10 +431,16 @@ describe('Forwarder.web failures', () => {
       http
         .get(`${gw.url}/reset`, { agent: false }, (res) => {
           res.on('data', () => undefined);
-          res.on('close', () => resolve(res.complete ? 'complete' : 'cut'));
-          res.on('error', () => resolve('cut'));
+          res.on('close', () => {
+            resolve(res.complete ? 'complete' : 'cut');
+          });
+          res.on('error', () => {
+            resolve('cut');
+          });
         })
-        .on('error', () => resolve('cut'));
+        .on('error', () => {
+          resolve('cut');
+        });
     });
     expect(outcome).toBe('cut');
     expect(gw.errors).toHaveLength(0);
@@ -358,7 +450,9 @@ describe('Forwarder.web failures', () => {
     const arrived = deferred();
     const upstreamClosed = deferred();
     const up = await upstream((req) => {
-      req.socket.once('close', () => upstreamClosed.resolve());
+      req.socket.once('close', () => {
+        upstreamClosed.resolve();
+      });
       arrived.resolve();
     });
     const gw = await gateway(forwarder(), passThrough(up.url));
@@ -366,7 +460,11 @@ describe('Forwarder.web failures', () => {
     client.on('error', () => undefined);
     await arrived.promise;
     client.destroy();
-    await within(upstreamClosed.promise, 5000, 'upstream connection still open after the client left');
+    await within(
+      upstreamClosed.promise,
+      5000,
+      'upstream connection still open after the client left',
+    );
     expect(gw.errors).toHaveLength(0);
   });
 
@@ -374,8 +472,12 @@ describe('Forwarder.web failures', () => {
     const gotBytes = deferred();
     const upstreamAborted = deferred();
     const up = await upstream((req) => {
-      req.once('data', () => gotBytes.resolve());
-      req.once('close', () => upstreamAborted.resolve());
+      req.once('data', () => {
+        gotBytes.resolve();
+      });
+      req.once('close', () => {
+        upstreamAborted.resolve();
+      });
     });
     const gw = await gateway(forwarder(), passThrough(up.url));
     const client = http.request(`${gw.url}/up`, { method: 'PUT', agent: false });
@@ -383,17 +485,29 @@ describe('Forwarder.web failures', () => {
     client.write(Buffer.alloc(1024, 1));
     await gotBytes.promise;
     client.destroy();
-    await within(upstreamAborted.promise, 5000, 'upstream request still open after the client left');
+    await within(
+      upstreamAborted.promise,
+      5000,
+      'upstream request still open after the client left',
+    );
     expect(gw.errors).toHaveLength(0);
   });
 });
 
 describe('createForwarder', () => {
   it('rejects non-positive timeouts and socket limits', () => {
-    expect(() => createForwarder({ connectTimeoutMs: 0, timeoutMs: 1, maxSockets: 1 })).toThrow(/connectTimeoutMs/);
-    expect(() => createForwarder({ connectTimeoutMs: 1, timeoutMs: -5, maxSockets: 1 })).toThrow(/timeoutMs/);
-    expect(() => createForwarder({ connectTimeoutMs: 1, timeoutMs: 1, maxSockets: 1.5 })).toThrow(/maxSockets/);
-    expect(() => createForwarder({ connectTimeoutMs: 1, timeoutMs: 1, maxSockets: Infinity }).close()).not.toThrow();
+    expect(() => createForwarder({ connectTimeoutMs: 0, timeoutMs: 1, maxSockets: 1 })).toThrow(
+      /connectTimeoutMs/,
+    );
+    expect(() => createForwarder({ connectTimeoutMs: 1, timeoutMs: -5, maxSockets: 1 })).toThrow(
+      /timeoutMs/,
+    );
+    expect(() => createForwarder({ connectTimeoutMs: 1, timeoutMs: 1, maxSockets: 1.5 })).toThrow(
+      /maxSockets/,
+    );
+    expect(() => {
+      createForwarder({ connectTimeoutMs: 1, timeoutMs: 1, maxSockets: Infinity }).close();
+    }).not.toThrow();
   });
 
   it('fails calls made after close() with ERR_UPSTREAM_UNAVAILABLE', async () => {

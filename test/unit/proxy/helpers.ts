@@ -2,7 +2,12 @@
  * Test helpers for proxy/: real servers on loopback ephemeral ports, a minimal gateway around a
  * Forwarder, and a raw HTTP client (no agent, so nothing is pooled on the client side).
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { isGatewayError } from '../../../src/core/index.js';
@@ -16,7 +21,11 @@ export async function listen(server: Server): Promise<string> {
 
 export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }
 
 /** A port nothing listens on (bound, then released). */
@@ -56,7 +65,11 @@ export async function startGateway(
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
     forwarder.ws(req, socket, head, shape(req), (err) => {
       errors.push(err);
-      writeUpgradeError(socket, isGatewayError(err) ? err.status : 500, isGatewayError(err) ? err.code : 'ERR_INTERNAL');
+      writeUpgradeError(
+        socket,
+        isGatewayError(err) ? err.status : 500,
+        isGatewayError(err) ? err.code : 'ERR_INTERNAL',
+      );
     });
   });
   const url = await listen(server);
@@ -76,14 +89,23 @@ export function send(
   options: { method?: string; headers?: OutgoingHttpHeaders; body?: Readable | string } = {},
 ): Promise<ClientResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) });
-      });
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks),
+          });
+        });
+      },
+    );
     req.on('error', reject);
     if (typeof options.body === 'string') req.end(options.body);
     else if (options.body) options.body.pipe(req);
@@ -109,7 +131,11 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 export function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(message));
+    }, ms);
   });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, guard]).finally(() => {
+    clearTimeout(timer);
+  });
 }
