@@ -4,7 +4,7 @@ import type {
   OutgoingHttpHeaders,
   ServerResponse,
 } from 'node:http';
-import { pipeline, type Stream } from 'node:stream';
+import type { Stream } from 'node:stream';
 import { GatewayError } from '../core/index.js';
 import {
   proxyOptions,
@@ -144,16 +144,28 @@ export function forwardWeb(
       if (value !== undefined) res.setHeader(name, value);
     if (head.statusMessage === undefined) res.writeHead(head.status);
     else res.writeHead(head.status, head.statusMessage);
-    pipeline(proxyRes, res, (err) => {
-      if (err && !done && !clientGone) {
-        log.warn(
-          { upstream: origin, cause: systemCode(err) },
-          'upstream response interrupted; closing client connection',
-        );
-      }
+    // A plain pipe (stream.pipeline costs an AbortController per request); failures of either
+    // side are handled explicitly: the client leaving destroys `outgoing` (see 'close' above),
+    // an upstream failure mid-body destroys the client connection.
+    const interrupted = (err?: Error): void => {
+      if (done || clientGone) return;
+      done = true;
+      timers?.clear();
+      log.warn(
+        { upstream: origin, cause: systemCode(err) ?? 'incomplete' },
+        'upstream response interrupted; closing client connection',
+      );
+      res.destroy();
+    };
+    proxyRes.on('error', interrupted);
+    proxyRes.once('close', () => {
+      if (!proxyRes.complete) interrupted();
+    });
+    proxyRes.once('end', () => {
       done = true;
       timers?.clear();
     });
+    proxyRes.pipe(res);
   };
 
   // http-proxy pipes `options.buffer` into the outgoing request right after creating it: the one
