@@ -1,4 +1,5 @@
 import type { CanonicalRequest, Decision, Identity } from '../core/index.js';
+import type { LoadedRoute, PolicyBody, RuleInput, SourcePosition } from '../config/index.js';
 
 /** Context of one evaluation. */
 export interface EvaluationContext {
@@ -36,9 +37,11 @@ export interface ExplainStep {
 
 /** Compiled routes, named policies and roles. Built once per config load; immutable. */
 export interface RouteTable {
-  /** All host patterns the routes serve (for absolute-form targets and redirect safety). */
+  /** All host patterns the routes serve (for absolute-form targets and redirect safety); `*` when a route serves any host. */
   readonly hosts: readonly string[];
-  /** True when `host` (canonical) is served by some route. */
+  /** The compiled routes in file order. */
+  readonly routes: readonly CompiledRoute[];
+  /** True when `host` (canonical host name, without port) is served by some route. */
   servesHost(host: string): boolean;
   /** First route (file order) whose match holds, or undefined (→ 404). */
   match(req: CanonicalRequest): CompiledRoute | undefined;
@@ -61,4 +64,19 @@ export interface RawRequestTarget {
   readonly host: string | undefined;
   readonly scheme: 'http' | 'https';
   readonly clientIp: string;
+}
+
+/** Input of `compileRouteTable` and `analyzeRoutes`: the routes/policies/roles of a loaded configuration. */
+export interface RouteTableInput {
+  /** Routes in file order, each with its source position. */
+  readonly routes: readonly LoadedRoute[];
+  /** Named policies (`policies:`). */
+  readonly policies: Readonly<Record<string, PolicyBody>>;
+  /** Role definitions (`roles:`): a role is held when any of its rules holds. */
+  readonly roles: Readonly<Record<string, readonly RuleInput[]>>;
+  /** Where named policies and roles were defined, when the loader knows (for problem messages). */
+  readonly sources?: {
+    readonly policies?: Readonly<Record<string, SourcePosition>>;
+    readonly roles?: Readonly<Record<string, SourcePosition>>;
+  };
 }
