@@ -312,6 +312,41 @@ describe('Forwarder.web streaming', () => {
   });
 });
 
+describe('Forwarder.web Expect', () => {
+  it('forwards Expect: 100-continue with the right path and the whole body', async () => {
+    const seen = deferred<{ url: string | undefined; expect: string | undefined; body: string }>();
+    const up = await upstream((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        seen.resolve({ url: req.url, expect: req.headers.expect, body });
+        res.end('done');
+      });
+    });
+    const gw = await gateway(forwarder(), passThrough(`${up.url}/base`));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${gw.url}/e//x?x=1`, {
+        method: 'POST',
+        agent: false,
+        headers: { expect: '100-continue', 'content-length': '5' },
+      });
+      req.on('continue', () => req.end('hello'));
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    expect(status).toBe(200);
+    expect(await seen.promise).toEqual({
+      url: '/base/e//x?x=1',
+      expect: '100-continue',
+      body: 'hello',
+    });
+  });
+});
+
 describe('Forwarder.web connections', () => {
   it('reuses upstream connections for sequential requests (keep-alive)', async () => {
     let connections = 0;
