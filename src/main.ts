@@ -137,7 +137,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   for (const w of first.warnings) logger.warn({ event: 'config.warning' }, formatProblem(w));
   let runtime = buildRuntime(first.config, { clock, logger });
 
-  const store = await createSessionStore(first.config.session, { clock, logger });
+  const store = createSessionStore(first.config.session, { clock, logger });
   const forwarder = createForwarder({
     connectTimeoutMs: first.config.upstream.connect_timeout * 1000,
     timeoutMs: first.config.upstream.timeout * 1000,
@@ -168,7 +168,13 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
 
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
-    watcher = watchConfig({ configFile: options.configFile, ...loadOptions, onReload: apply });
+    watcher = watchConfig({
+      configFile: options.configFile,
+      ...loadOptions,
+      onReload: (result) => {
+        apply(result);
+      },
+    });
   }
 
   const host = options.host ?? first.config.listen.host;
@@ -215,7 +221,7 @@ export async function openSessionStore(
   const result = await loadConfig(configFile);
   if (!result.ok) throw new ConfigInvalidError(result.problems);
   const logger = createLogger({ level: 'warn' });
-  const store = await createSessionStore(result.config.session, { clock: systemClock, logger });
+  const store = createSessionStore(result.config.session, { clock: systemClock, logger });
   const first = result.config.identity_providers[0];
   return { store, defaultIssuer: first?.issuer ?? '' };
 }

@@ -39,7 +39,7 @@ function firstValue(value: string | string[] | undefined): string | undefined {
  */
 export function createClientInfoResolver(trustedCidrs: readonly string[]): (req: IncomingMessage) => ClientInfo {
   const cidrs: Cidr[] = trustedCidrs.map((c) => {
-    if (c.includes('/')) return ipaddr.parseCIDR(c) as Cidr;
+    if (c.includes('/')) return ipaddr.parseCIDR(c);
     const a = ipaddr.parse(c);
     return [a, a.kind() === 'ipv4' ? 32 : 128] as Cidr;
   });
@@ -47,7 +47,7 @@ export function createClientInfoResolver(trustedCidrs: readonly string[]): (req:
     addr !== undefined &&
     cidrs.some(([range, bits]) => {
       if (range.kind() !== addr.kind()) return false;
-      return (addr as ipaddr.IPv4).match(range as ipaddr.IPv4, bits);
+      return (addr as ipaddr.IPv4).match(range, bits);
     });
 
   return (req) => {

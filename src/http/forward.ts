@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { forwardedTarget, type CanonicalRequest, type Identity } from '../core/index.js';
 import type { CompiledRoute } from '../policy/index.js';
-import type { ForwardTarget } from '../proxy/index.js';
+import { stripHopByHop, type ForwardTarget } from '../proxy/index.js';
 import { forwardedHeaders } from '../headers/index.js';
 import type { ClientInfo } from './client-address.js';
 import type { GatewayRuntime } from './runtime.js';
@@ -27,7 +27,11 @@ export function buildForwardTarget(
   identity: Identity | undefined,
   requestId: string,
 ): ForwardTarget {
-  const headers: IncomingHttpHeaders = rt.shaper.strip(req.headers, { allowRewriteHeaders: route.allowRewriteHeaders });
+  // Hop-by-hop fields (and those a client names in `Connection`) go before our headers are
+  // added, so `Connection: X-Forwarded-User` cannot remove an identity header we inject.
+  const headers = stripHopByHop(
+    rt.shaper.strip(req.headers, { allowRewriteHeaders: route.allowRewriteHeaders }),
+  ) as IncomingHttpHeaders;
   if (identity !== undefined) rt.shaper.inject(headers, identity);
   Object.assign(
     headers,

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 export function isBrowserNavigation(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
   if (!accept.includes('text/html')) return false;
-  if ((req.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest') return false;
+  if (String(req.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest') return false;
   const mode = req.headers['sec-fetch-mode'];
   if (typeof mode === 'string' && mode !== 'navigate' && mode !== 'nested-navigate') return false;
   return true;

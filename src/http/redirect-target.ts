@@ -26,6 +26,7 @@ export function createRedirectScope(publicUrl: URL, routeHosts: readonly string[
   };
 }
 
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
 const UNSAFE_CHARS = /[\\\u0000-\u001f\u007f\s]/;
 
 function decodeRepeatedly(value: string): string | undefined {

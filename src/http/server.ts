@@ -11,8 +11,12 @@ import type { GatewayServices, RuntimeHolder } from './runtime.js';
 export function createGatewayServer(holder: RuntimeHolder, services: GatewayServices): http.Server {
   const handlers = createGatewayHandlers(holder, services);
   const server = http.createServer({ requestTimeout: 300_000, headersTimeout: 60_000, keepAliveTimeout: 65_000 });
-  server.on('request', handlers.request);
-  server.on('upgrade', handlers.upgrade);
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handlers.request(req, res);
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    handlers.upgrade(req, socket, head);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     services.logger.debug({ code: err.code }, 'malformed request rejected');
     if (socket.writable) {

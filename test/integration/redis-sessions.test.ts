@@ -36,7 +36,7 @@ describe('Redis session store through the gateway', () => {
 });
 
 /** Starts `gatehouse start` as a child process (TypeScript source through tsx). */
-async function startProcess(configFile: string): Promise<ChildProcess> {
+function startProcess(configFile: string): ChildProcess {
   const root = path.resolve(import.meta.dirname, '../..');
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', '--config', configFile], {
     cwd: root,
@@ -76,7 +76,7 @@ describe('two gateway processes on one Redis', () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
     const bConfig = path.join(h.dir, 'gatehouse-b.yaml');
     writeFileSync(bConfig, readFileSync(h.configFile, 'utf8').replace(/port: \d+ \}/, `port: ${port} }`));
-    second = await startProcess(bConfig);
+    second = startProcess(bConfig);
     await waitReady(secondUrl, second);
   }, 60_000);
 

@@ -19,7 +19,7 @@ function open(url: string, headers: Record<string, string>): Promise<{ ws: WebSo
       resolve({ status: res.statusCode ?? 0 });
     });
     ws.once('message', (data) => {
-      resolve({ ws, first: String(data) });
+      resolve({ ws, first: (data as Buffer).toString() });
     });
     ws.once('error', reject);
   });
@@ -39,8 +39,12 @@ describe('WebSocket through the gateway', () => {
     const upgrade = JSON.parse(res.first) as { headers: Record<string, string> };
     expect(upgrade.headers['x-forwarded-email']).toBe('alice@example.com');
     expect(upgrade.headers['x-forwarded-user']).not.toBe('mallory');
-    expect(String(upgrade.headers.cookie ?? '')).not.toContain('gatehouse_session');
-    const echoed = new Promise<string>((resolve) => res.ws.once('message', (d) => resolve(String(d))));
+    expect(upgrade.headers.cookie ?? '').not.toContain('gatehouse_session');
+    const echoed = new Promise<string>((resolve) => {
+      res.ws.once('message', (d: Buffer) => {
+        resolve(d.toString());
+      });
+    });
     res.ws.send('hello');
     expect(await echoed).toBe('hello');
     res.ws.close();
