@@ -33,7 +33,11 @@ interface Workload {
  * scan would have to walk half the table on average while the memory touched per request
  * stays comparable between table sizes.
  */
-function buildWorkload(n: number, targets = Math.min(n, 10), kinds: readonly number[] = [0, 1, 2, 3]): Workload {
+function buildWorkload(
+  n: number,
+  targets = Math.min(n, 10),
+  kinds: readonly number[] = [0, 1, 2, 3],
+): Workload {
   const routes: LoadedRoute[] = [];
   const requests: CanonicalRequest[] = [];
   const random = rng(42);
@@ -43,30 +47,62 @@ function buildWorkload(n: number, targets = Math.min(n, 10), kinds: readonly num
     let sample: CanonicalRequest;
     switch (kinds[i % kinds.length] ?? 0) {
       case 0:
-        raw = { match: { host: `app${i}.example.com`, path: `/svc` }, policy: { groups: ['eng', `team-${i}`] } };
+        raw = {
+          match: { host: `app${i}.example.com`, path: `/svc` },
+          policy: { groups: ['eng', `team-${i}`] },
+        };
         sample = { ...base, host: `app${i}.example.com`, path: `/svc/items/${i}` };
         break;
       case 1:
-        raw = { match: { host: `*.tenant${i}.example.com` }, policy: { allow: [{ group: 'eng', method: ['GET', 'HEAD'] }], deny: [{ group: 'suspended' }] } };
+        raw = {
+          match: { host: `*.tenant${i}.example.com` },
+          policy: {
+            allow: [{ group: 'eng', method: ['GET', 'HEAD'] }],
+            deny: [{ group: 'suspended' }],
+          },
+        };
         sample = { ...base, host: `acme.tenant${i}.example.com`, path: '/dashboard' };
         break;
       case 2:
-        raw = { match: { host: 'portal.example.com', path: `/team${i}` }, policy: { allow: [{ source_ip: '10.0.0.0/8' }, { group: 'eng' }] } };
+        raw = {
+          match: { host: 'portal.example.com', path: `/team${i}` },
+          policy: { allow: [{ source_ip: '10.0.0.0/8' }, { group: 'eng' }] },
+        };
         sample = { ...base, host: 'portal.example.com', path: `/team${i}/reports/q1` };
         break;
       default:
-        raw = { match: { host: 'api.example.com', path_glob: `/v${i}/*/items` , methods: ['GET', 'POST'] }, policy: { allow: [{ claim: { path: 'realm_access.roles', contains: 'reader' } }] } };
+        raw = {
+          match: { host: 'api.example.com', path_glob: `/v${i}/*/items`, methods: ['GET', 'POST'] },
+          policy: { allow: [{ claim: { path: 'realm_access.roles', contains: 'reader' } }] },
+        };
         sample = { ...base, host: 'api.example.com', path: `/v${i}/orders/items` };
     }
-    routes.push({ ...routeSchema.parse({ id: `r${i}`, upstream: 'http://127.0.0.1:9000', ...raw }), source: { file: 'bench.yaml', line: i + 1, column: 1 } });
+    routes.push({
+      ...routeSchema.parse({ id: `r${i}`, upstream: 'http://127.0.0.1:9000', ...raw }),
+      source: { file: 'bench.yaml', line: i + 1, column: 1 },
+    });
     requests.push(sample);
   }
-  routes.push({ ...routeSchema.parse({ id: 'catch-all', upstream: 'http://127.0.0.1:9000', policy: 'authenticated' }), source: { file: 'bench.yaml', line: n, column: 1 } });
+  routes.push({
+    ...routeSchema.parse({
+      id: 'catch-all',
+      upstream: 'http://127.0.0.1:9000',
+      policy: 'authenticated',
+    }),
+    source: { file: 'bench.yaml', line: n, column: 1 },
+  });
   requests.push({ ...base, host: 'unknown.example.net', path: '/x' });
-  const hot = Array.from({ length: targets }, (_, j) => requests[targets === 1 ? 0 : Math.round((j * (n - 1)) / (targets - 1))]!);
+  const hot = Array.from(
+    { length: targets },
+    (_, j) => requests[targets === 1 ? 0 : Math.round((j * (n - 1)) / (targets - 1))]!,
+  );
   const picked: CanonicalRequest[] = [];
   for (let k = 0; k < 4096; k++) picked.push(hot[Math.floor(random() * hot.length)]!);
-  const table = compileRouteTable({ routes, policies: { unused: policyBodySchema.parse({ allow: [{ group: 'x' }] }) }, roles: {} });
+  const table = compileRouteTable({
+    routes,
+    policies: { unused: policyBodySchema.parse({ allow: [{ group: 'x' }] }) },
+    roles: {},
+  });
   return { table, requests: picked };
 }
 
@@ -136,9 +172,14 @@ export function main(budgetMs = 2000): { small: number; large: number; ratio: nu
   console.log('policy decision (match + evaluate), CPU time per request');
   console.log(`  routes       10: ${small.toFixed(0).padStart(7)} ns`);
   console.log(`  routes    1,000: ${large.toFixed(0).padStart(7)} ns`);
-  console.log(`  ratio 1000/10  : ${ratio.toFixed(2)}x ${ratio <= 2 ? '(ok, within 2x)' : '(over 2x)'}`);
-  console.log(`  (1,000 routes, requests over all routes: ${spread.toFixed(0)} ns; includes cache misses)`);
+  console.log(
+    `  ratio 1000/10  : ${ratio.toFixed(2)}x ${ratio <= 2 ? '(ok, within 2x)' : '(over 2x)'}`,
+  );
+  console.log(
+    `  (1,000 routes, requests over all routes: ${spread.toFixed(0)} ns; includes cache misses)`,
+  );
   return { small, large, ratio };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main();

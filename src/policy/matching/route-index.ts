@@ -12,7 +12,11 @@ class Bucket {
   add(route: RouteEntry): void {
     const seg = route.pathMatcher.firstSegment;
     if (seg === undefined) push(this.rest, route.index);
-    else push(getOrCreate(route.caseInsensitivePaths ? this.bySegmentLower : this.bySegment, seg), route.index);
+    else
+      push(
+        getOrCreate(route.caseInsensitivePaths ? this.bySegmentLower : this.bySegment, seg),
+        route.index,
+      );
   }
 }
 
@@ -55,7 +59,12 @@ export class RouteIndex {
 
   /** True when some route could serve `host` (canonical name, port ignored). */
   servesHost(host: string): boolean {
-    if (this.#any.rest.length > 0 || this.#any.bySegment.size > 0 || this.#any.bySegmentLower.size > 0) return true;
+    if (
+      this.#any.rest.length > 0 ||
+      this.#any.bySegment.size > 0 ||
+      this.#any.bySegmentLower.size > 0
+    )
+      return true;
     if (this.#exact.has(host)) return true;
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
       if (dot > 0 && this.#wildcard.has(host.slice(dot))) return true;
@@ -74,21 +83,45 @@ export class RouteIndex {
     if (this.#wildcard.size > 0) {
       const host = req.host;
       for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-        if (dot > 0) best = this.#visit(this.#wildcard.get(host.slice(dot)), req, path, lower, seg, segLower, best);
+        if (dot > 0)
+          best = this.#visit(
+            this.#wildcard.get(host.slice(dot)),
+            req,
+            path,
+            lower,
+            seg,
+            segLower,
+            best,
+          );
       }
     }
     best = this.#visit(this.#any, req, path, lower, seg, segLower, best);
     return best === NONE ? undefined : this.#routes[best];
   }
 
-  #visit(b: Bucket | undefined, req: CanonicalRequest, path: string, lower: string, seg: string, segLower: string, best: number): number {
+  #visit(
+    b: Bucket | undefined,
+    req: CanonicalRequest,
+    path: string,
+    lower: string,
+    seg: string,
+    segLower: string,
+    best: number,
+  ): number {
     if (b === undefined) return best;
     let out = this.#scan(b.bySegment.get(seg), req, path, lower, best);
-    if (b.bySegmentLower.size > 0) out = this.#scan(b.bySegmentLower.get(segLower), req, path, lower, out);
+    if (b.bySegmentLower.size > 0)
+      out = this.#scan(b.bySegmentLower.get(segLower), req, path, lower, out);
     return this.#scan(b.rest, req, path, lower, out);
   }
 
-  #scan(list: readonly number[] | undefined, req: CanonicalRequest, path: string, lower: string, best: number): number {
+  #scan(
+    list: readonly number[] | undefined,
+    req: CanonicalRequest,
+    path: string,
+    lower: string,
+    best: number,
+  ): number {
     if (list === undefined) return best;
     for (const i of list) {
       if (i >= best) return best;
