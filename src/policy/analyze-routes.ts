@@ -41,7 +41,12 @@ function pathCovers(a: Shape, b: Shape): boolean {
       if (b.path.kind === 'exact') return a.path.test(bp);
       const m = /^(.*)\/\*\*$/.exec(a.path.pattern);
       const lit = m?.[1];
-      return lit !== undefined && !lit.includes('*') && b.path.kind !== 'any' && underPrefix(bRegion, lit === '' ? '/' : lit);
+      return (
+        lit !== undefined &&
+        !lit.includes('*') &&
+        b.path.kind !== 'any' &&
+        underPrefix(bRegion, lit === '' ? '/' : lit)
+      );
     }
   }
 }
@@ -82,7 +87,10 @@ function where(r: LoadedRoute): string {
 
 function describeMatch(s: Shape): string {
   const host = s.hosts.length === 0 ? '*' : s.hosts.map((h) => h.text).join(',');
-  const path = s.path.kind === 'any' ? '/' : `${s.path.kind === 'prefix' ? '' : `${s.path.kind} `}${s.path.pattern}`;
+  const path =
+    s.path.kind === 'any'
+      ? '/'
+      : `${s.path.kind === 'prefix' ? '' : `${s.path.kind} `}${s.path.pattern}`;
   return `${host} ${path}${s.methods === undefined ? '' : ` [${[...s.methods].join(',')}]`}`;
 }
 
@@ -112,7 +120,10 @@ export function analyzeRoutes(input: RouteTableInput): ConfigProblem[] {
       hosts,
       path,
       ci: route.case_insensitive_paths,
-      methods: route.match.methods === undefined ? undefined : new Set(route.match.methods.map((m) => m.toUpperCase())),
+      methods:
+        route.match.methods === undefined
+          ? undefined
+          : new Set(route.match.methods.map((m) => m.toUpperCase())),
       isPublic: route.policy === 'public',
       policyKey: JSON.stringify([route.policy, route.mfa ?? null]),
     });
@@ -123,7 +134,12 @@ export function analyzeRoutes(input: RouteTableInput): ConfigProblem[] {
     for (const a of shapes.slice(0, j)) {
       if (shadowed.has(a)) continue;
       if (hostsCover(a, b) && pathCovers(a, b) && methodsCover(a, b)) {
-        out.add(b.route.source, b.key, `route ${JSON.stringify(b.route.id)} is never used: route ${JSON.stringify(a.route.id)} (${where(a.route)}) comes first and matches every request it would match`, 'warning');
+        out.add(
+          b.route.source,
+          b.key,
+          `route ${JSON.stringify(b.route.id)} is never used: route ${JSON.stringify(a.route.id)} (${where(a.route)}) comes first and matches every request it would match`,
+          'warning',
+        );
         shadowed.add(b);
         return;
       }
@@ -133,13 +149,30 @@ export function analyzeRoutes(input: RouteTableInput): ConfigProblem[] {
       if (!(hostSetsOverlap(a, b) && methodsOverlap(a, b) && pathsOverlap(a, b))) continue;
       const pub = a.isPublic && !b.isPublic ? a : b.isPublic && !a.isPublic ? b : undefined;
       const prot = pub === a ? b : a;
-      if (pub !== undefined && underPrefix(lower(region(prot.path), pub.ci || prot.ci), lower(region(pub.path), pub.ci || prot.ci))) {
-        const detail = pub === a
-          ? `comes first, so it makes some of those requests public`
-          : `only the route order keeps ${JSON.stringify(prot.route.id)} protected`;
-        out.add(b.route.source, b.key, `public route ${JSON.stringify(pub.route.id)} (${describeMatch(pub)}) overlaps protected route ${JSON.stringify(prot.route.id)} (${describeMatch(prot)}): ${detail}`, 'warning');
+      if (
+        pub !== undefined &&
+        underPrefix(
+          lower(region(prot.path), pub.ci || prot.ci),
+          lower(region(pub.path), pub.ci || prot.ci),
+        )
+      ) {
+        const detail =
+          pub === a
+            ? `comes first, so it makes some of those requests public`
+            : `only the route order keeps ${JSON.stringify(prot.route.id)} protected`;
+        out.add(
+          b.route.source,
+          b.key,
+          `public route ${JSON.stringify(pub.route.id)} (${describeMatch(pub)}) overlaps protected route ${JSON.stringify(prot.route.id)} (${describeMatch(prot)}): ${detail}`,
+          'warning',
+        );
       } else {
-        out.add(b.route.source, b.key, `route ${JSON.stringify(b.route.id)} (${describeMatch(b)}) overlaps route ${JSON.stringify(a.route.id)} (${describeMatch(a)}, ${where(a.route)}) with a different policy; the earlier route decides requests matching both`, 'warning');
+        out.add(
+          b.route.source,
+          b.key,
+          `route ${JSON.stringify(b.route.id)} (${describeMatch(b)}) overlaps route ${JSON.stringify(a.route.id)} (${describeMatch(a)}, ${where(a.route)}) with a different policy; the earlier route decides requests matching both`,
+          'warning',
+        );
       }
     }
   });
@@ -148,11 +181,18 @@ export function analyzeRoutes(input: RouteTableInput): ConfigProblem[] {
   return out.problems;
 }
 
-function analyzeNames(input: RouteTableInput, keys: readonly string[], out: ProblemCollector): void {
+function analyzeNames(
+  input: RouteTableInput,
+  keys: readonly string[],
+  out: ProblemCollector,
+): void {
   const rolePos = (n: string) => input.sources?.roles?.[n] ?? UNKNOWN_POSITION;
   const policyPos = (n: string) => input.sources?.policies?.[n] ?? UNKNOWN_POSITION;
   const usedPolicies = new Set<string>();
-  const collect = (rules: readonly RuleInput[] | undefined, report: (role: string) => void): void => {
+  const collect = (
+    rules: readonly RuleInput[] | undefined,
+    report: (role: string) => void,
+  ): void => {
     for (const r of rules ?? []) {
       for (const role of referencedRoles(r)) {
         if (!Object.hasOwn(input.roles, role)) report(role);
@@ -160,7 +200,12 @@ function analyzeNames(input: RouteTableInput, keys: readonly string[], out: Prob
     }
   };
   const undefinedRole = (pos: typeof UNKNOWN_POSITION, key: string) => (role: string) => {
-    out.add(pos, key, `role ${JSON.stringify(role)} is referenced but never defined under roles:`, 'warning');
+    out.add(
+      pos,
+      key,
+      `role ${JSON.stringify(role)} is referenced but never defined under roles:`,
+      'warning',
+    );
   };
   input.routes.forEach((route, i) => {
     const key = `${keys[i] ?? `routes[${i}]`}.policy`;
@@ -170,14 +215,33 @@ function analyzeNames(input: RouteTableInput, keys: readonly string[], out: Prob
       const body = p as { allow?: RuleInput[]; deny?: RuleInput[] };
       collect(body.allow, undefinedRole(route.source, key));
       collect(body.deny, undefinedRole(route.source, key));
-      if ((body.allow ?? []).length === 0) out.add(route.source, key, 'this policy has no allow rule: every request is denied', 'warning');
+      if ((body.allow ?? []).length === 0)
+        out.add(
+          route.source,
+          key,
+          'this policy has no allow rule: every request is denied',
+          'warning',
+        );
     }
   });
   for (const [name, body] of Object.entries(input.policies)) {
     collect(body.allow, undefinedRole(policyPos(name), `policies.${name}`));
     collect(body.deny, undefinedRole(policyPos(name), `policies.${name}`));
-    if ((body.allow ?? []).length === 0) out.add(policyPos(name), `policies.${name}`, 'this policy has no allow rule: every request is denied', 'warning');
-    if (!usedPolicies.has(name)) out.add(policyPos(name), `policies.${name}`, `policy ${JSON.stringify(name)} is defined but no route uses it`, 'warning');
+    if ((body.allow ?? []).length === 0)
+      out.add(
+        policyPos(name),
+        `policies.${name}`,
+        'this policy has no allow rule: every request is denied',
+        'warning',
+      );
+    if (!usedPolicies.has(name))
+      out.add(
+        policyPos(name),
+        `policies.${name}`,
+        `policy ${JSON.stringify(name)} is defined but no route uses it`,
+        'warning',
+      );
   }
-  for (const [name, rules] of Object.entries(input.roles)) collect(rules, undefinedRole(rolePos(name), `roles.${name}`));
+  for (const [name, rules] of Object.entries(input.roles))
+    collect(rules, undefinedRole(rolePos(name), `roles.${name}`));
 }

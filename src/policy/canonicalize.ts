@@ -41,9 +41,14 @@ export function canonicalize(raw: RawRequestTarget, opts: CanonicalizeOptions): 
   } else {
     const abs = ABSOLUTE.exec(target);
     if (abs === null) {
-      throw invalidTarget(target === '*' ? 'asterisk-form is not supported' : 'target must be origin-form or absolute-form');
+      throw invalidTarget(
+        target === '*'
+          ? 'asterisk-form is not supported'
+          : 'target must be origin-form or absolute-form',
+      );
     }
-    if ((abs[1] ?? '').toLowerCase() !== raw.scheme) throw invalidTarget('absolute-form scheme differs from the connection');
+    if ((abs[1] ?? '').toLowerCase() !== raw.scheme)
+      throw invalidTarget('absolute-form scheme differs from the connection');
     const afterScheme = target.slice(abs[0].length);
     const end = afterScheme.search(/[/?#\\]/);
     authority = end < 0 ? afterScheme : afterScheme.slice(0, end);
@@ -53,7 +58,10 @@ export function canonicalize(raw: RawRequestTarget, opts: CanonicalizeOptions): 
 
   const { host, port } = canonicalizeAuthority(authority, raw.scheme);
   if (absolute && !opts.servesHost(host)) {
-    throw new GatewayError('ERR_REQUEST_HOST_UNKNOWN', 'the request target names a host this gateway does not serve');
+    throw new GatewayError(
+      'ERR_REQUEST_HOST_UNKNOWN',
+      'the request target names a host this gateway does not serve',
+    );
   }
 
   const q = rest.indexOf('?');

@@ -20,7 +20,8 @@ export function parseClaimPath(text: string): ClaimPath | string {
       if (close < 0) return `unterminated "[" in claim path ${JSON.stringify(text)}`;
       const inner = text.slice(i + 1, close);
       const seg = parseBracket(inner);
-      if (seg === undefined) return `invalid bracket segment [${inner}] in claim path: use ["key"] or [0]`;
+      if (seg === undefined)
+        return `invalid bracket segment [${inner}] in claim path: use ["key"] or [0]`;
       out.push(seg);
       i = close + 1;
       expectName = false;
@@ -33,7 +34,8 @@ export function parseClaimPath(text: string): ClaimPath | string {
       if (i >= text.length) return `claim path ends with "." ${JSON.stringify(text)}`;
       continue;
     }
-    if (!expectName) return `expected "." or "[" at position ${i} of claim path ${JSON.stringify(text)}`;
+    if (!expectName)
+      return `expected "." or "[" at position ${i} of claim path ${JSON.stringify(text)}`;
     let end = i;
     while (end < text.length && text[end] !== '.' && text[end] !== '[') end++;
     const name = text.slice(i, end);
@@ -70,7 +72,12 @@ function parseBracket(inner: string): string | number | undefined {
       return undefined;
     }
   }
-  if (inner.startsWith("'") && inner.endsWith("'") && inner.length >= 2 && !inner.slice(1, -1).includes("'")) {
+  if (
+    inner.startsWith("'") &&
+    inner.endsWith("'") &&
+    inner.length >= 2 &&
+    !inner.slice(1, -1).includes("'")
+  ) {
     return inner.slice(1, -1);
   }
   return undefined;
@@ -84,7 +91,8 @@ export function readClaim(claims: Readonly<Record<string, unknown>>, path: Claim
       if (!Array.isArray(cur)) return undefined;
       cur = cur[seg];
     } else {
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg)) return undefined;
+      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, seg))
+        return undefined;
       cur = (cur as Record<string, unknown>)[seg];
     }
   }

@@ -10,11 +10,15 @@ export interface CanonicalHost {
 }
 
 /** Default ports per scheme (RFC 9110 §4.2.1, §4.2.2). */
-export const DEFAULT_PORTS: Readonly<Record<'http' | 'https', number>> = Object.freeze({ http: 80, https: 443 });
+export const DEFAULT_PORTS: Readonly<Record<'http' | 'https', number>> = Object.freeze({
+  http: 80,
+  https: 443,
+});
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const NUMERIC_LABEL = /^(?:0x[0-9a-f]*|[0-9]+)$/;
-const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const DOTTED_QUAD =
+  /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * Canonicalises a host name (without port): lower case, one trailing dot removed, LDH labels
@@ -55,7 +59,10 @@ export function canonicalizeHostname(raw: string): string {
  * @throws GatewayError ERR_REQUEST_TARGET_INVALID (400)
  * @see RFC 9110 §7.2, RFC 3986 §3.2
  */
-export function canonicalizeAuthority(raw: string | undefined, scheme: 'http' | 'https'): CanonicalHost {
+export function canonicalizeAuthority(
+  raw: string | undefined,
+  scheme: 'http' | 'https',
+): CanonicalHost {
   if (raw === undefined || raw === '') throw invalidTarget('missing Host');
   if (raw.includes('@')) throw invalidTarget('userinfo is not allowed in the authority');
   let hostPart = raw;

@@ -29,7 +29,13 @@ const RAW_CLASS: readonly Raw[] = (() => {
 
 function isUnreservedByte(b: number): boolean {
   return (
-    (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === 0x2d ||
+    b === 0x2e ||
+    b === 0x5f ||
+    b === 0x7e
   );
 }
 
@@ -135,7 +141,8 @@ function resolveSegments(path: string): string {
       if (last) trailingSlash = true;
       continue;
     }
-    if (seg.startsWith('.;') || seg.startsWith('..;')) throw invalidTarget('dot segment with path parameters');
+    if (seg.startsWith('.;') || seg.startsWith('..;'))
+      throw invalidTarget('dot segment with path parameters');
     stack.push(seg);
   }
   if (stack.length === 0) return '/';

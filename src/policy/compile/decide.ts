@@ -1,10 +1,21 @@
 import { decision, type Decision, type DecisionReason } from '../../core/index.js';
-import { checkMfa, describeMfa, mergeMfa, type EvalInput, type MfaCheck } from '../criteria/index.js';
+import {
+  checkMfa,
+  describeMfa,
+  mergeMfa,
+  type EvalInput,
+  type MfaCheck,
+} from '../criteria/index.js';
 import type { ExplainStep } from '../types.js';
 import type { PolicyProgram } from './policy.js';
 import { TRUE, UNKNOWN, type Rule } from './rule.js';
 
-function mfaDecision(routeId: string, reason: DecisionReason, rule: string, check: MfaCheck): Decision {
+function mfaDecision(
+  routeId: string,
+  reason: DecisionReason,
+  rule: string,
+  check: MfaCheck,
+): Decision {
   return check.maxAgeSeconds === undefined
     ? decision('mfa', routeId, [reason], { rule })
     : decision('mfa', routeId, [reason], { rule, mfaMaxAge: check.maxAgeSeconds });
@@ -17,7 +28,9 @@ function noRuleReasons(allow: readonly Rule[], input: EvalInput): DecisionReason
     if (r === undefined || (specific !== undefined && r !== specific)) return ['no-rule-allowed'];
     specific = r;
   }
-  return specific === undefined || specific === 'no-rule-allowed' ? ['no-rule-allowed'] : [specific, 'no-rule-allowed'];
+  return specific === undefined || specific === 'no-rule-allowed'
+    ? ['no-rule-allowed']
+    : [specific, 'no-rule-allowed'];
 }
 
 const LOGIN: readonly DecisionReason[] = Object.freeze(['user-unauthenticated']);
@@ -55,7 +68,12 @@ export function decide(
     if (v === TRUE || v === UNKNOWN) {
       if (identity === undefined) return decision('login', routeId, LOGIN, { rule: rule.name });
       const specific = rule.denyReason();
-      return decision('deny', routeId, specific === undefined ? ['rule-denied'] : ['rule-denied', specific], { rule: rule.name });
+      return decision(
+        'deny',
+        routeId,
+        specific === undefined ? ['rule-denied'] : ['rule-denied', specific],
+        { rule: rule.name },
+      );
     }
   }
   const policyMfa = mergeMfa(routeMfa, program.mfa);
@@ -66,21 +84,31 @@ export function decide(
     if (rule.mfa !== undefined) {
       if (identity === undefined) continue;
       const reason = checkMfa(rule.mfa, identity, input.ctx.nowMs);
-      trace?.push({ rule: `${rule.name}.mfa`, result: reason === undefined, detail: describeMfa(rule.mfa, identity, input.ctx.nowMs) });
+      trace?.push({
+        rule: `${rule.name}.mfa`,
+        result: reason === undefined,
+        detail: describeMfa(rule.mfa, identity, input.ctx.nowMs),
+      });
       if (reason !== undefined) {
         pending ??= { rule, reason, check: mergeMfa(rule.mfa, policyMfa) ?? rule.mfa };
         continue;
       }
     }
     if (policyMfa !== undefined) {
-      const reason = identity === undefined ? 'mfa-required' : checkMfa(policyMfa, identity, input.ctx.nowMs);
-      trace?.push({ rule: `${label}mfa`, result: reason === undefined, detail: describeMfa(policyMfa, identity, input.ctx.nowMs) });
+      const reason =
+        identity === undefined ? 'mfa-required' : checkMfa(policyMfa, identity, input.ctx.nowMs);
+      trace?.push({
+        rule: `${label}mfa`,
+        result: reason === undefined,
+        detail: describeMfa(policyMfa, identity, input.ctx.nowMs),
+      });
       if (identity === undefined) return decision('login', routeId, LOGIN, { rule: rule.name });
       if (reason !== undefined) return mfaDecision(routeId, reason, `${label}mfa`, policyMfa);
     }
     return decision('allow', routeId, ['rule-allowed'], { rule: rule.name });
   }
-  if (pending !== undefined) return mfaDecision(routeId, pending.reason, pending.rule.name, pending.check);
+  if (pending !== undefined)
+    return mfaDecision(routeId, pending.reason, pending.rule.name, pending.check);
   if (identity === undefined) return decision('login', routeId, LOGIN);
   return decision('deny', routeId, noRuleReasons(program.allow, input));
 }

@@ -37,7 +37,8 @@ export function desugarAllowList(p: AllowListPolicy): PolicyBody {
   const allow: RuleInput[] = [];
   if (p.groups !== undefined && p.groups.length > 0) allow.push({ group: p.groups });
   if (p.emails !== undefined && p.emails.length > 0) allow.push({ email: p.emails });
-  if (p.email_domains !== undefined && p.email_domains.length > 0) allow.push({ email_domain: p.email_domains });
+  if (p.email_domains !== undefined && p.email_domains.length > 0)
+    allow.push({ email_domain: p.email_domains });
   return { allow };
 }
 
@@ -47,7 +48,12 @@ export function isAllowList(p: Exclude<RoutePolicy, string>): p is AllowListPoli
 }
 
 /** Compiles a policy body: `deny` rules, `allow` rules (in order), policy-level `mfa`. */
-export function compilePolicyBody(body: PolicyBody, scope: CompileScope, key: string, label: string): PolicyProgram {
+export function compilePolicyBody(
+  body: PolicyBody,
+  scope: CompileScope,
+  key: string,
+  label: string,
+): PolicyProgram {
   const deny = (body.deny ?? []).map((r, i) =>
     compileRule(r, scope, `${key}.deny[${i}]`, `${label}deny[${i}]`, { topLevelAllow: false }),
   );
@@ -66,6 +72,15 @@ export function compilePolicyBody(body: PolicyBody, scope: CompileScope, key: st
 
 /** The built-in `authenticated` policy: any signed-in user. */
 export function authenticatedProgram(scope: CompileScope): PolicyProgram {
-  const rule = compileRule({ authenticated: true }, scope, 'authenticated', 'authenticated', { topLevelAllow: true });
-  return Object.freeze({ kind: 'rules' as const, label: '', deny: [], allow: [rule], mfa: undefined, usesPath: false });
+  const rule = compileRule({ authenticated: true }, scope, 'authenticated', 'authenticated', {
+    topLevelAllow: true,
+  });
+  return Object.freeze({
+    kind: 'rules' as const,
+    label: '',
+    deny: [],
+    allow: [rule],
+    mfa: undefined,
+    usesPath: false,
+  });
 }

@@ -6,7 +6,8 @@ import { TRUE, compileRule, type Rule } from './rule.js';
 /** Role names referenced by `role:` criteria anywhere in a rule (deeply). */
 export function referencedRoles(rule: RuleInput, out: Set<string> = new Set()): Set<string> {
   for (const r of rule.role ?? []) out.add(r);
-  for (const sub of [...(rule.any ?? []), ...(rule.all ?? []), ...(rule.not ? [rule.not] : [])]) referencedRoles(sub, out);
+  for (const sub of [...(rule.any ?? []), ...(rule.all ?? []), ...(rule.not ? [rule.not] : [])])
+    referencedRoles(sub, out);
   return out;
 }
 
@@ -19,7 +20,10 @@ export function findRoleCycles(roles: Readonly<Record<string, readonly RuleInput
   for (const [name, rules] of Object.entries(roles)) {
     const refs = new Set<string>();
     for (const r of rules) referencedRoles(r, refs);
-    deps.set(name, [...refs].filter((d) => Object.hasOwn(roles, d)));
+    deps.set(
+      name,
+      [...refs].filter((d) => Object.hasOwn(roles, d)),
+    );
   }
   const state = new Map<string, 1 | 2>();
   const cycles: string[][] = [];
@@ -55,15 +59,25 @@ const NO_REQUEST: CanonicalRequest = Object.freeze({
  */
 export class RoleResolver {
   private readonly rules = new Map<string, readonly Rule[]>();
-  private readonly cache = new WeakMap<Identity, { list: readonly string[]; set: ReadonlySet<string> }>();
+  private readonly cache = new WeakMap<
+    Identity,
+    { list: readonly string[]; set: ReadonlySet<string> }
+  >();
 
   /** Compiles `roles`; the caller must have checked for cycles first (`findRoleCycles`). */
-  constructor(roles: Readonly<Record<string, readonly RuleInput[]>>, scopeFor: (role: string) => CompileScope) {
+  constructor(
+    roles: Readonly<Record<string, readonly RuleInput[]>>,
+    scopeFor: (role: string) => CompileScope,
+  ) {
     for (const [name, defs] of Object.entries(roles)) {
       const scope = scopeFor(name);
       this.rules.set(
         name,
-        defs.map((r, i) => compileRule(r, scope, `roles.${name}[${i}]`, `role:${name}[${i}]`, { topLevelAllow: false })),
+        defs.map((r, i) =>
+          compileRule(r, scope, `roles.${name}[${i}]`, `role:${name}[${i}]`, {
+            topLevelAllow: false,
+          }),
+        ),
       );
     }
   }
@@ -88,7 +102,13 @@ export class RoleResolver {
     if (hit !== undefined) return hit;
     const memo = new Map<string, boolean>();
     const lookup: RoleLookup = { has: (role) => held(role) };
-    const input: EvalInput = { identity, req: NO_REQUEST, ctx: { nowMs: 0 }, path: '/', rolesOf: () => lookup };
+    const input: EvalInput = {
+      identity,
+      req: NO_REQUEST,
+      ctx: { nowMs: 0 },
+      path: '/',
+      rolesOf: () => lookup,
+    };
     const held = (role: string): boolean => {
       const known = memo.get(role);
       if (known !== undefined) return known;

@@ -78,7 +78,11 @@ export class RouteEntry implements CompiledRoute {
     return false;
   }
 
-  evaluate(identity: Identity | undefined, req: CanonicalRequest, ctx: EvaluationContext): Decision {
+  evaluate(
+    identity: Identity | undefined,
+    req: CanonicalRequest,
+    ctx: EvaluationContext,
+  ): Decision {
     return this.decide(identity, req, ctx, undefined);
   }
 
@@ -86,7 +90,12 @@ export class RouteEntry implements CompiledRoute {
    * Decides with an optional trace (for `explain`): the same code path as `evaluate`.
    * Never throws: an exception yields `deny` / `evaluation-error` (fail closed).
    */
-  decide(identity: Identity | undefined, req: CanonicalRequest, ctx: EvaluationContext, trace: ExplainStep[] | undefined): Decision {
+  decide(
+    identity: Identity | undefined,
+    req: CanonicalRequest,
+    ctx: EvaluationContext,
+    trace: ExplainStep[] | undefined,
+  ): Decision {
     try {
       const input: EvalInput = {
         identity,
@@ -97,7 +106,11 @@ export class RouteEntry implements CompiledRoute {
       };
       return decide(this.#policy, this.#mfa, this.id, input, trace);
     } catch (err) {
-      trace?.push({ rule: 'error', result: false, detail: `evaluation failed: ${err instanceof Error ? err.message : String(err)}` });
+      trace?.push({
+        rule: 'error',
+        result: false,
+        detail: `evaluation failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
       return decision('deny', this.id, ['evaluation-error']);
     }
   }

@@ -62,7 +62,11 @@ export class Rule {
         if (v === UNKNOWN) result = UNKNOWN;
       }
     } catch (err) {
-      trace[at] = { rule: this.name, result: false, detail: [...details, 'evaluation failed'].join('; ') };
+      trace[at] = {
+        rule: this.name,
+        result: false,
+        detail: [...details, 'evaluation failed'].join('; '),
+      };
       throw err;
     }
     const suffix = result === UNKNOWN ? ' => unknown until the user signs in' : '';
@@ -73,7 +77,8 @@ export class Rule {
   /** The reason of the first failing criterion, when the rule fails on a plain criterion. */
   failReason(input: EvalInput): DecisionReason | undefined {
     for (const part of this.parts) {
-      if (evalPart(part, input, undefined) === FALSE) return part.t === 'criterion' ? part.c.failReason : undefined;
+      if (evalPart(part, input, undefined) === FALSE)
+        return part.t === 'criterion' ? part.c.failReason : undefined;
     }
     return undefined;
   }
@@ -87,7 +92,11 @@ export class Rule {
   /** True when some part (deeply) is of one of the given kinds. */
   uses(kind: string): boolean {
     return this.parts.some((p) =>
-      p.t === 'criterion' ? p.c.kind === kind : p.t === 'not' ? p.rule.uses(kind) : p.rules.some((r) => r.uses(kind)),
+      p.t === 'criterion'
+        ? p.c.kind === kind
+        : p.t === 'not'
+          ? p.rule.uses(kind)
+          : p.rules.some((r) => r.uses(kind)),
     );
   }
 }
@@ -126,7 +135,9 @@ function describePart(part: Part, input: EvalInput, v: Tri): string {
   const word = v === TRUE ? 'yes' : v === FALSE ? 'no' : 'unknown';
   switch (part.t) {
     case 'criterion':
-      return v === UNKNOWN ? `${part.c.kind}: needs a signed-in user` : part.c.describe(input, v === TRUE);
+      return v === UNKNOWN
+        ? `${part.c.kind}: needs a signed-in user`
+        : part.c.describe(input, v === TRUE);
     case 'any':
     case 'all':
       return `${part.t} of ${part.rules.length} rules: ${word}`;
@@ -146,28 +157,47 @@ export interface RuleSite {
  * unknown time zone, `mfa` in the wrong place, request criteria inside role definitions)
  * are reported to `scope` with key paths below `key`.
  */
-export function compileRule(input: RuleInput, scope: CompileScope, key: string, name: string, site: RuleSite): Rule {
+export function compileRule(
+  input: RuleInput,
+  scope: CompileScope,
+  key: string,
+  name: string,
+  site: RuleSite,
+): Rule {
   const parts: Part[] = [];
   let mfa: MfaCheck | undefined;
   for (const k of Object.keys(input) as (keyof RuleInput)[]) {
     if (input[k] === undefined) continue;
     const at = `${key}.${k}`;
     if (scope.inRoleDefinition && REQUEST_CRITERIA.has(k)) {
-      scope.problem(at, `"${k}" cannot be used in a role definition: roles depend on the identity only`);
+      scope.problem(
+        at,
+        `"${k}" cannot be used in a role definition: roles depend on the identity only`,
+      );
       continue;
     }
     if (k === 'mfa') {
-      if (!site.topLevelAllow) scope.problem(at, 'mfa is allowed only at the top level of an allow rule, or on the policy or route');
+      if (!site.topLevelAllow)
+        scope.problem(
+          at,
+          'mfa is allowed only at the top level of an allow rule, or on the policy or route',
+        );
       else mfa = compileMfa(input.mfa);
       continue;
     }
     if (k === 'any' || k === 'all') {
-      const rules = (input[k] ?? []).map((r, i) => compileRule(r, scope, `${at}[${i}]`, `${name}.${k}[${i}]`, { topLevelAllow: false }));
+      const rules = (input[k] ?? []).map((r, i) =>
+        compileRule(r, scope, `${at}[${i}]`, `${name}.${k}[${i}]`, { topLevelAllow: false }),
+      );
       parts.push({ t: k, rules });
       continue;
     }
     if (k === 'not') {
-      if (input.not !== undefined) parts.push({ t: 'not', rule: compileRule(input.not, scope, at, `${name}.not`, { topLevelAllow: false }) });
+      if (input.not !== undefined)
+        parts.push({
+          t: 'not',
+          rule: compileRule(input.not, scope, at, `${name}.not`, { topLevelAllow: false }),
+        });
       continue;
     }
     const c = compileCriterion(k, input, scope, at);

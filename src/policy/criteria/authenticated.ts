@@ -8,6 +8,7 @@ export function compileAuthenticated(value: boolean): Criterion {
     failReason: value ? ('user-unauthenticated' as const) : ('no-rule-allowed' as const),
     denyReason: undefined,
     test: (input) => (input.identity !== undefined) === value,
-    describe: (input, held) => `authenticated is ${value}: ${yesNo(held)} (${input.identity === undefined ? 'anonymous' : 'signed in'})`,
+    describe: (input, held) =>
+      `authenticated is ${value}: ${yesNo(held)} (${input.identity === undefined ? 'anonymous' : 'signed in'})`,
   } satisfies Criterion);
 }

@@ -23,19 +23,25 @@ export function compileClaim(c: ClaimCriterion, scope: CompileScope, key: string
   } else if (c.one_of !== undefined) {
     const set = new Set<Scalar>(c.one_of);
     op = `one_of ${JSON.stringify(c.one_of)}`;
-    compare = (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && set.has(v);
+    compare = (v) =>
+      (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && set.has(v);
   } else {
     const want = c.contains;
     op = `contains ${JSON.stringify(want)}`;
     compare = (v) =>
-      Array.isArray(v) ? v.includes(want) : typeof v === 'string' && typeof want === 'string' && v.includes(want);
+      Array.isArray(v)
+        ? v.includes(want)
+        : typeof v === 'string' && typeof want === 'string' && v.includes(want);
   }
   return Object.freeze({
     kind: 'claim' as const,
     needsIdentity: true,
     failReason: 'claim-mismatch' as const,
     denyReason: undefined,
-    test: (input) => input.identity !== undefined && path.length > 0 && compare(readClaim(input.identity.claims, path)),
+    test: (input) =>
+      input.identity !== undefined &&
+      path.length > 0 &&
+      compare(readClaim(input.identity.claims, path)),
     describe: (input, held) => {
       const v = input.identity === undefined ? undefined : readClaim(input.identity.claims, path);
       return `claim ${c.path} ${op}: ${yesNo(held)} (value ${v === undefined ? 'absent' : JSON.stringify(v)})`;

@@ -11,10 +11,15 @@ export function emailDomain(email: string): string {
  * case-insensitively and exactly (`example.com` does not match `sub.example.com`). A leading
  * `@` in the configuration is ignored.
  */
-export function compileEmailDomain(values: readonly string[], scope: CompileScope, key: string): Criterion {
+export function compileEmailDomain(
+  values: readonly string[],
+  scope: CompileScope,
+  key: string,
+): Criterion {
   const domains = values.map((v) => (v.startsWith('@') ? v.slice(1) : v).toLowerCase());
   domains.forEach((d, i) => {
-    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(d)) scope.problem(`${key}[${i}]`, `invalid email domain ${JSON.stringify(values[i])}`);
+    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(d))
+      scope.problem(`${key}[${i}]`, `invalid email domain ${JSON.stringify(values[i])}`);
   });
   const set = new Set(domains);
   return Object.freeze({
@@ -24,8 +29,11 @@ export function compileEmailDomain(values: readonly string[], scope: CompileScop
     denyReason: undefined,
     test: (input) => {
       const id = input.identity;
-      return id?.email !== undefined && id.emailVerified !== false && set.has(emailDomain(id.email));
+      return (
+        id?.email !== undefined && id.emailVerified !== false && set.has(emailDomain(id.email))
+      );
     },
-    describe: (input, held) => `email_domain in ${list(set)}: ${yesNo(held)} (email ${input.identity?.email ?? 'none'})`,
+    describe: (input, held) =>
+      `email_domain in ${list(set)}: ${yesNo(held)} (email ${input.identity?.email ?? 'none'})`,
   } satisfies Criterion);
 }

@@ -13,7 +13,9 @@ export function compileEmail(values: readonly string[]): Criterion {
     denyReason: undefined,
     test: (input) => {
       const id = input.identity;
-      return id?.email !== undefined && id.emailVerified !== false && set.has(id.email.toLowerCase());
+      return (
+        id?.email !== undefined && id.emailVerified !== false && set.has(id.email.toLowerCase())
+      );
     },
     describe: (input, held) =>
       `email in ${list(set)}: ${yesNo(held)} (email ${input.identity?.email ?? 'none'}${input.identity?.emailVerified === false ? ', unverified' : ''})`,

@@ -9,6 +9,7 @@ export function compileGroup(values: readonly string[]): Criterion {
     failReason: 'group-missing' as const,
     denyReason: undefined,
     test: (input) => input.identity !== undefined && input.identity.groups.some((g) => set.has(g)),
-    describe: (input, held) => `group in ${list(set)}: ${yesNo(held)} (groups ${list(input.identity?.groups ?? [])})`,
+    describe: (input, held) =>
+      `group in ${list(set)}: ${yesNo(held)} (groups ${list(input.identity?.groups ?? [])})`,
   } satisfies Criterion);
 }

@@ -19,13 +19,25 @@ export { parseRange } from './source-ip.js';
 export { localClock } from './time.js';
 
 /** Criteria that depend on the request or its context, hence not allowed in role definitions. */
-export const REQUEST_CRITERIA: ReadonlySet<string> = new Set(['method', 'path', 'source_ip', 'scope', 'time', 'mfa']);
+export const REQUEST_CRITERIA: ReadonlySet<string> = new Set([
+  'method',
+  'path',
+  'source_ip',
+  'scope',
+  'time',
+  'mfa',
+]);
 
 /**
  * Compiles one leaf criterion of a rule by its key.
  * @returns the criterion, or undefined for keys that are not leaf criteria (`any`, `all`, `not`, `mfa`).
  */
-export function compileCriterion(key: keyof RuleInput, rule: RuleInput, scope: CompileScope, at: string): Criterion | undefined {
+export function compileCriterion(
+  key: keyof RuleInput,
+  rule: RuleInput,
+  scope: CompileScope,
+  at: string,
+): Criterion | undefined {
   switch (key) {
     case 'user':
       return rule.user && compileUser(rule.user);
@@ -46,7 +58,9 @@ export function compileCriterion(key: keyof RuleInput, rule: RuleInput, scope: C
     case 'source_ip':
       return rule.source_ip && compileSourceIp(rule.source_ip, scope, at);
     case 'authenticated':
-      return rule.authenticated === undefined ? undefined : compileAuthenticated(rule.authenticated);
+      return rule.authenticated === undefined
+        ? undefined
+        : compileAuthenticated(rule.authenticated);
     case 'scope':
       return rule.scope && compileScope(rule.scope);
     case 'time':

@@ -1,10 +1,15 @@
 import { list, yesNo, type CompileScope, type Criterion } from './criterion.js';
 
 /** `method`: the request method is one of the listed ones (upper case). */
-export function compileMethod(values: readonly string[], scope: CompileScope, key: string): Criterion {
+export function compileMethod(
+  values: readonly string[],
+  scope: CompileScope,
+  key: string,
+): Criterion {
   const methods = values.map((m) => m.toUpperCase());
   methods.forEach((m, i) => {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(m)) scope.problem(`${key}[${i}]`, `invalid method ${JSON.stringify(m)}`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(m))
+      scope.problem(`${key}[${i}]`, `invalid method ${JSON.stringify(m)}`);
   });
   const set = new Set(methods);
   return Object.freeze({

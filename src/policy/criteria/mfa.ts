@@ -33,15 +33,30 @@ export function mergeMfa(...checks: readonly (MfaCheck | undefined)[]): MfaCheck
  * @returns undefined when satisfied, else `mfa-required` (never verified) or `mfa-too-old`
  *   (verified more than `maxAgeSeconds` seconds ago).
  */
-export function checkMfa(check: MfaCheck, identity: Identity, nowMs: number): 'mfa-required' | 'mfa-too-old' | undefined {
+export function checkMfa(
+  check: MfaCheck,
+  identity: Identity,
+  nowMs: number,
+): 'mfa-required' | 'mfa-too-old' | undefined {
   if (identity.mfaTime === undefined) return 'mfa-required';
-  if (check.maxAgeSeconds !== undefined && Math.floor(nowMs / 1000) - identity.mfaTime > check.maxAgeSeconds) return 'mfa-too-old';
+  if (
+    check.maxAgeSeconds !== undefined &&
+    Math.floor(nowMs / 1000) - identity.mfaTime > check.maxAgeSeconds
+  )
+    return 'mfa-too-old';
   return undefined;
 }
 
 /** Human text for explanations. */
-export function describeMfa(check: MfaCheck, identity: Identity | undefined, nowMs: number): string {
-  const limit = check.maxAgeSeconds === undefined ? 'MFA required' : `MFA within ${check.maxAgeSeconds}s required`;
+export function describeMfa(
+  check: MfaCheck,
+  identity: Identity | undefined,
+  nowMs: number,
+): string {
+  const limit =
+    check.maxAgeSeconds === undefined
+      ? 'MFA required'
+      : `MFA within ${check.maxAgeSeconds}s required`;
   if (identity === undefined) return `${limit}: needs a signed-in user`;
   if (identity.mfaTime === undefined) return `${limit}: no MFA verification in this session`;
   return `${limit}: last MFA ${Math.floor(nowMs / 1000) - identity.mfaTime}s ago`;

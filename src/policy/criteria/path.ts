@@ -7,11 +7,19 @@ import { list, yesNo, type CompileScope, type Criterion } from './criterion.js';
  * (`/admin` matches `/admin` and `/admin/x`, not `/administrator`). Patterns follow the
  * route's `case_insensitive_paths` and are compared with the matching path (path parameters stripped).
  */
-export function compilePath(values: readonly string[], scope: CompileScope, key: string): Criterion {
+export function compilePath(
+  values: readonly string[],
+  scope: CompileScope,
+  key: string,
+): Criterion {
   const matchers: PathMatcher[] = [];
   values.forEach((v, i) => {
-    const m = compilePathMatcher({ kind: /[*?[\]{}]/.test(v) ? 'glob' : 'prefix', pattern: v }, scope.caseInsensitivePaths);
-    if (typeof m === 'string') scope.problem(`${key}[${i}]`, `invalid path ${JSON.stringify(v)}: ${m}`);
+    const m = compilePathMatcher(
+      { kind: /[*?[\]{}]/.test(v) ? 'glob' : 'prefix', pattern: v },
+      scope.caseInsensitivePaths,
+    );
+    if (typeof m === 'string')
+      scope.problem(`${key}[${i}]`, `invalid path ${JSON.stringify(v)}: ${m}`);
     else matchers.push(m);
   });
   return Object.freeze({

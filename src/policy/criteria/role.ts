@@ -4,9 +4,14 @@ import { list, yesNo, type CompileScope, type Criterion } from './criterion.js';
  * `role`: the identity holds at least one of the listed gateway roles (from the `roles:`
  * section, see `RouteTable.rolesFor`). Naming an undefined role is a configuration error.
  */
-export function compileRole(values: readonly string[], scope: CompileScope, key: string): Criterion {
+export function compileRole(
+  values: readonly string[],
+  scope: CompileScope,
+  key: string,
+): Criterion {
   values.forEach((r, i) => {
-    if (!scope.roleNames.has(r)) scope.problem(`${key}[${i}]`, `unknown role ${JSON.stringify(r)}: define it under roles:`);
+    if (!scope.roleNames.has(r))
+      scope.problem(`${key}[${i}]`, `unknown role ${JSON.stringify(r)}: define it under roles:`);
   });
   const roles = [...new Set(values)];
   return Object.freeze({

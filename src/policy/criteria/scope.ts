@@ -12,6 +12,7 @@ export function compileScope(values: readonly string[]): Criterion {
     failReason: 'scope-missing' as const,
     denyReason: undefined,
     test: (input) => input.ctx.scopes?.some((s) => set.has(s)) === true,
-    describe: (input, held) => `scope in ${list(set)}: ${yesNo(held)} (scopes ${list(input.ctx.scopes ?? [])})`,
+    describe: (input, held) =>
+      `scope in ${list(set)}: ${yesNo(held)} (scopes ${list(input.ctx.scopes ?? [])})`,
   } satisfies Criterion);
 }

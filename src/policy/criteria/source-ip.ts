@@ -25,11 +25,19 @@ export function parseRange(text: string): Range | undefined {
  * the listed CIDR ranges. IPv4-mapped IPv6 clients (`::ffff:10.1.2.3`) are compared as IPv4.
  * An unparseable client address throws, which denies (fail closed).
  */
-export function compileSourceIp(values: readonly string[], scope: CompileScope, key: string): Criterion {
+export function compileSourceIp(
+  values: readonly string[],
+  scope: CompileScope,
+  key: string,
+): Criterion {
   const ranges: Range[] = [];
   values.forEach((v, i) => {
     const r = parseRange(v);
-    if (r === undefined) scope.problem(`${key}[${i}]`, `invalid CIDR ${JSON.stringify(v)}: use e.g. 10.0.0.0/8 or 2001:db8::/32`);
+    if (r === undefined)
+      scope.problem(
+        `${key}[${i}]`,
+        `invalid CIDR ${JSON.stringify(v)}: use e.g. 10.0.0.0/8 or 2001:db8::/32`,
+      );
     else ranges.push(r);
   });
   const test = (clientIp: string): boolean => {
@@ -43,6 +51,7 @@ export function compileSourceIp(values: readonly string[], scope: CompileScope, 
     failReason: 'source-ip-denied' as const,
     denyReason: 'source-ip-denied' as const,
     test: (input) => test(input.req.clientIp),
-    describe: (input, held) => `source_ip in ${list(values)}: ${yesNo(held)} (${input.req.clientIp})`,
+    describe: (input, held) =>
+      `source_ip in ${list(values)}: ${yesNo(held)} (${input.req.clientIp})`,
   } satisfies Criterion);
 }

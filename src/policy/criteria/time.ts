@@ -2,7 +2,15 @@ import type { TimeCriterion } from '../../config/index.js';
 import { list, yesNo, type CompileScope, type Criterion } from './criterion.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const SHORT: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const SHORT: Readonly<Record<string, number>> = {
+  Sun: 0,
+  Mon: 1,
+  Tue: 2,
+  Wed: 3,
+  Thu: 4,
+  Fri: 5,
+  Sat: 6,
+};
 
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':');
@@ -19,7 +27,13 @@ export type LocalClock = (nowMs: number) => { day: number; minute: number };
 export function localClock(timeZone: string): LocalClock | undefined {
   let fmt: Intl.DateTimeFormat;
   try {
-    fmt = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
   } catch {
     return undefined;
   }
@@ -45,7 +59,11 @@ export function localClock(timeZone: string): LocalClock | undefined {
  */
 export function compileTime(t: TimeCriterion, scope: CompileScope, key: string): Criterion {
   const clock = localClock(t.timezone);
-  if (clock === undefined) scope.problem(`${key}.timezone`, `unknown time zone ${JSON.stringify(t.timezone)}: use an IANA name like Europe/Paris`);
+  if (clock === undefined)
+    scope.problem(
+      `${key}.timezone`,
+      `unknown time zone ${JSON.stringify(t.timezone)}: use an IANA name like Europe/Paris`,
+    );
   const from = minutes(t.from ?? '00:00');
   const to = minutes(t.to ?? '24:00');
   if (t.to !== undefined && to > 24 * 60) scope.problem(`${key}.to`, 'time of day after 24:00');
@@ -68,7 +86,10 @@ export function compileTime(t: TimeCriterion, scope: CompileScope, key: string):
     test: (input) => inside(input.ctx.nowMs),
     describe: (input, held) => {
       const now = clock?.(input.ctx.nowMs);
-      const at = now === undefined ? 'unknown' : `${DAYS[now.day] ?? '?'} ${String(Math.floor(now.minute / 60)).padStart(2, '0')}:${String(now.minute % 60).padStart(2, '0')}`;
+      const at =
+        now === undefined
+          ? 'unknown'
+          : `${DAYS[now.day] ?? '?'} ${String(Math.floor(now.minute / 60)).padStart(2, '0')}:${String(now.minute % 60).padStart(2, '0')}`;
       return `time within ${window}: ${yesNo(held)} (now ${at})`;
     },
   } satisfies Criterion);

@@ -9,6 +9,7 @@ export function compileUser(values: readonly string[]): Criterion {
     failReason: 'user-not-allowed' as const,
     denyReason: undefined,
     test: (input) => input.identity !== undefined && set.has(input.identity.sub),
-    describe: (input, held) => `user in ${list(set)}: ${yesNo(held)} (sub ${input.identity?.sub ?? 'none'})`,
+    describe: (input, held) =>
+      `user in ${list(set)}: ${yesNo(held)} (sub ${input.identity?.sub ?? 'none'})`,
   } satisfies Criterion);
 }

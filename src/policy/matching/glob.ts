@@ -16,7 +16,8 @@ const ESCAPE = /[.*+?^${}()|[\]\\]/g;
  */
 export function compileGlob(glob: string): GlobResult {
   if (!glob.startsWith('/')) return { ok: false, message: 'a path glob must start with "/"' };
-  if (/[?[\]{}]/.test(glob)) return { ok: false, message: 'only "*" and "**" are supported in path globs' };
+  if (/[?[\]{}]/.test(glob))
+    return { ok: false, message: 'only "*" and "**" are supported in path globs' };
   const segments = glob.split('/').slice(1);
   let source = '^';
   const literal: string[] = [];
@@ -30,7 +31,10 @@ export function compileGlob(glob: string): GlobResult {
     if (seg.includes('**')) return { ok: false, message: '"**" must be a whole path segment' };
     if (seg.includes('*')) wild = true;
     else if (!wild) literal.push(seg);
-    source += `/${seg.split('*').map((part) => part.replace(ESCAPE, '\\$&')).join('[^/]*')}`;
+    source += `/${seg
+      .split('*')
+      .map((part) => part.replace(ESCAPE, '\\$&'))
+      .join('[^/]*')}`;
   }
   source += '$';
   const nonEmpty = literal.filter((s) => s !== '');

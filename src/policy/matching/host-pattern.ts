@@ -37,14 +37,16 @@ function withPort(p: Omit<HostPattern, 'test'>): HostPattern {
  * @returns the pattern, or a message saying why it is invalid.
  */
 export function compileHostPattern(text: string): HostPattern | string {
-  if (text === '*') return withPort({ kind: 'any', text: '*', key: '', port: undefined, testName: () => true });
+  if (text === '*')
+    return withPort({ kind: 'any', text: '*', key: '', port: undefined, testName: () => true });
   let name = text;
   let port: number | undefined;
   const m = /^(.*[^\]:]|\[[^\]]*\]):(\d{1,5})$/.exec(text);
   if (m) {
     name = m[1] ?? '';
     port = Number(m[2]);
-    if (port < 1 || port > 65535) return `port out of range in host pattern ${JSON.stringify(text)}`;
+    if (port < 1 || port > 65535)
+      return `port out of range in host pattern ${JSON.stringify(text)}`;
   }
   const portText = port === undefined ? '' : `:${port}`;
   try {
@@ -58,9 +60,16 @@ export function compileHostPattern(text: string): HostPattern | string {
         testName: (host: string) => host.endsWith(suffix) && host.length > suffix.length,
       });
     }
-    if (name.includes('*')) return `only a leading "*." wildcard is supported in host patterns: ${JSON.stringify(text)}`;
+    if (name.includes('*'))
+      return `only a leading "*." wildcard is supported in host patterns: ${JSON.stringify(text)}`;
     const host = canonicalizeHostname(name);
-    return withPort({ kind: 'exact', text: `${host}${portText}`, key: host, port, testName: (h: string) => h === host });
+    return withPort({
+      kind: 'exact',
+      text: `${host}${portText}`,
+      key: host,
+      port,
+      testName: (h: string) => h === host,
+    });
   } catch (err) {
     return `invalid host pattern ${JSON.stringify(text)}: ${isGatewayError(err) ? err.message.replace(/^invalid request target: /, '') : 'invalid'}`;
   }
@@ -72,7 +81,10 @@ export function hostCovers(outer: HostPattern, inner: HostPattern): boolean {
   if (outer.kind === 'any') return true;
   if (inner.kind === 'any') return false;
   if (outer.kind === 'exact') return inner.kind === 'exact' && inner.key === outer.key;
-  return inner.key.endsWith(outer.key) && (inner.kind === 'wildcard' || inner.key.length > outer.key.length);
+  return (
+    inner.key.endsWith(outer.key) &&
+    (inner.kind === 'wildcard' || inner.key.length > outer.key.length)
+  );
 }
 
 /** True when some host is matched by both patterns. */

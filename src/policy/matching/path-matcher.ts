@@ -45,7 +45,9 @@ function checkCanonical(text: string): string | undefined {
   if (text.includes(';')) return 'path parameters (";") cannot be matched: remove them';
   try {
     const canonical = canonicalizePath(text);
-    return canonical === text ? undefined : `not in canonical form; write it as ${JSON.stringify(canonical)}`;
+    return canonical === text
+      ? undefined
+      : `not in canonical form; write it as ${JSON.stringify(canonical)}`;
   } catch (err) {
     return isGatewayError(err) ? err.message : 'invalid path';
   }
@@ -61,7 +63,10 @@ function checkCanonical(text: string): string | undefined {
  * With `caseInsensitive`, the pattern is lower-cased; callers lower-case request paths too.
  * @returns the matcher, or a message saying why the pattern is invalid.
  */
-export function compilePathMatcher(input: PathPatternInput, caseInsensitive: boolean): PathMatcher | string {
+export function compilePathMatcher(
+  input: PathPatternInput,
+  caseInsensitive: boolean,
+): PathMatcher | string {
   const raw = input.pattern;
   if (input.kind === 'glob') {
     const glob = compileGlob(caseInsensitive ? raw.toLowerCase() : raw);

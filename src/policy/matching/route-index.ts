@@ -12,7 +12,11 @@ class Bucket {
   add(route: RouteEntry): void {
     const seg = route.pathMatcher.firstSegment;
     if (seg === undefined) push(this.rest, route.index);
-    else push(getOrCreate(route.caseInsensitivePaths ? this.bySegmentLower : this.bySegment, seg), route.index);
+    else
+      push(
+        getOrCreate(route.caseInsensitivePaths ? this.bySegmentLower : this.bySegment, seg),
+        route.index,
+      );
   }
 }
 
@@ -55,7 +59,12 @@ export class RouteIndex {
 
   /** True when some route could serve `host` (canonical name, port ignored). */
   servesHost(host: string): boolean {
-    if (this.#any.rest.length > 0 || this.#any.bySegment.size > 0 || this.#any.bySegmentLower.size > 0) return true;
+    if (
+      this.#any.rest.length > 0 ||
+      this.#any.bySegment.size > 0 ||
+      this.#any.bySegmentLower.size > 0
+    )
+      return true;
     if (this.#exact.has(host)) return true;
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
       if (dot > 0 && this.#wildcard.has(host.slice(dot))) return true;
@@ -66,38 +75,64 @@ export class RouteIndex {
   /** First route in file order whose match holds. */
   match(req: CanonicalRequest): RouteEntry | undefined {
     const path = matchingPath(req.path, false);
-    const lower = this.#hasCaseInsensitive ? path.toLowerCase() : path;
+    const ci = this.#hasCaseInsensitive;
+    const lower = ci ? path.toLowerCase() : path;
     const seg = firstSegmentOf(path);
-    const segLower = this.#hasCaseInsensitive ? seg.toLowerCase() : seg;
-    let best = Number.POSITIVE_INFINITY;
-    const scan = (list: readonly number[] | undefined): void => {
-      if (list === undefined) return;
-      for (const i of list) {
-        if (i >= best) return;
-        const r = this.#routes[i];
-        if (r?.matches(req, path, lower) === true) {
-          best = i;
-          return;
-        }
-      }
-    };
-    const visit = (b: Bucket | undefined): void => {
-      if (b === undefined) return;
-      scan(b.bySegment.get(seg));
-      if (b.bySegmentLower.size > 0) scan(b.bySegmentLower.get(segLower));
-      scan(b.rest);
-    };
-    visit(this.#exact.get(req.host));
+    const segLower = ci ? seg.toLowerCase() : seg;
+    let best = this.#visit(this.#exact.get(req.host), req, path, lower, seg, segLower, NONE);
     if (this.#wildcard.size > 0) {
       const host = req.host;
       for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-        if (dot > 0) visit(this.#wildcard.get(host.slice(dot)));
+        if (dot > 0)
+          best = this.#visit(
+            this.#wildcard.get(host.slice(dot)),
+            req,
+            path,
+            lower,
+            seg,
+            segLower,
+            best,
+          );
       }
     }
-    visit(this.#any);
-    return best === Number.POSITIVE_INFINITY ? undefined : this.#routes[best];
+    best = this.#visit(this.#any, req, path, lower, seg, segLower, best);
+    return best === NONE ? undefined : this.#routes[best];
+  }
+
+  #visit(
+    b: Bucket | undefined,
+    req: CanonicalRequest,
+    path: string,
+    lower: string,
+    seg: string,
+    segLower: string,
+    best: number,
+  ): number {
+    if (b === undefined) return best;
+    let out = this.#scan(b.bySegment.get(seg), req, path, lower, best);
+    if (b.bySegmentLower.size > 0)
+      out = this.#scan(b.bySegmentLower.get(segLower), req, path, lower, out);
+    return this.#scan(b.rest, req, path, lower, out);
+  }
+
+  #scan(
+    list: readonly number[] | undefined,
+    req: CanonicalRequest,
+    path: string,
+    lower: string,
+    best: number,
+  ): number {
+    if (list === undefined) return best;
+    for (const i of list) {
+      if (i >= best) return best;
+      if (this.#routes[i]?.matches(req, path, lower) === true) return i;
+    }
+    return best;
   }
 }
+
+/** No route found (greater than every index). */
+const NONE = Number.MAX_SAFE_INTEGER;
 
 function getBucket(map: Map<string, Bucket>, key: string): Bucket {
   let b = map.get(key);

@@ -29,12 +29,19 @@ function tryCanonicalize(target: string): CanonicalRequest | 'rejected' {
 const hexCase = fc.constantFrom<'upper' | 'lower'>('upper', 'lower');
 /** Percent-encodes one character (UTF-8) with hex digits in the chosen case. */
 function encodeChar(ch: string, hc: 'upper' | 'lower'): string {
-  const hex = [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  const hex = [...Buffer.from(ch, 'utf8')]
+    .map((b) => `%${b.toString(16).padStart(2, '0')}`)
+    .join('');
   return hc === 'upper' ? hex.toUpperCase() : hex;
 }
 
-const segChar = fc.constantFrom(...Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~.'));
-const segment = fc.array(segChar, { minLength: 1, maxLength: 6 }).map((a) => a.join('')).filter((s) => s !== '.' && s !== '..');
+const segChar = fc.constantFrom(
+  ...Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~.'),
+);
+const segment = fc
+  .array(segChar, { minLength: 1, maxLength: 6 })
+  .map((a) => a.join(''))
+  .filter((s) => s !== '.' && s !== '..');
 const caseVariant = fc.constantFrom('admin', 'Admin', 'ADMIN', 'aDmIn');
 const dot = fc.constantFrom('.', '%2e', '%2E');
 /** How segments are joined: `/`, `//`, `/./`, `/junk/../` with encoded dots. */
@@ -46,14 +53,16 @@ const separator = fc.oneof(
 );
 /** A segment with each character raw or percent-encoded. */
 function encodedSegment(seg: string): fc.Arbitrary<string> {
-  return fc.array(fc.tuple(fc.boolean(), hexCase), { minLength: seg.length, maxLength: seg.length }).map((flags) =>
-    Array.from(seg)
-      .map((ch, i) => {
-        const f = flags[i];
-        return f?.[0] === true ? encodeChar(ch, f[1]) : ch;
-      })
-      .join(''),
-  );
+  return fc
+    .array(fc.tuple(fc.boolean(), hexCase), { minLength: seg.length, maxLength: seg.length })
+    .map((flags) =>
+      Array.from(seg)
+        .map((ch, i) => {
+          const f = flags[i];
+          return f?.[0] === true ? encodeChar(ch, f[1]) : ch;
+        })
+        .join(''),
+    );
 }
 
 /** An intended path under /admin (in some letter case) and one raw encoding of it. */
@@ -69,7 +78,9 @@ const adminPath = fc
       )
       .map(([encSegs, seps]) => ({
         intended,
-        raw: encSegs.map((s, i) => `${seps[i] ?? '/'}${s}`).join('') + (trailing && rest.length > 0 ? '/' : ''),
+        raw:
+          encSegs.map((s, i) => `${seps[i] ?? '/'}${s}`).join('') +
+          (trailing && rest.length > 0 ? '/' : ''),
       }));
   });
 
@@ -98,8 +109,39 @@ describe('canonicalisation properties', () => {
   // Adversarial token soup: whatever an upstream makes of it, a path it reads as /admin must
   // match the admin route here (or be rejected).
   const token = fc.constantFrom(
-    '/', '//', '\\', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%5C', '%00', '%', '%zz', '%4',
-    'admin', 'ADMIN', 'Admin', '%61dmin', '%41DMIN', 'adm%69n', ';', ';x', '%3B', '%3b', 'x', '%25', '%252e', '%C0%AE', '%c3%a9', '~', '|', '?',
+    '/',
+    '//',
+    '\\',
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%2f',
+    '%2F',
+    '%5c',
+    '%5C',
+    '%00',
+    '%',
+    '%zz',
+    '%4',
+    'admin',
+    'ADMIN',
+    'Admin',
+    '%61dmin',
+    '%41DMIN',
+    'adm%69n',
+    ';',
+    ';x',
+    '%3B',
+    '%3b',
+    'x',
+    '%25',
+    '%252e',
+    '%C0%AE',
+    '%c3%a9',
+    '~',
+    '|',
+    '?',
   );
   const soup = fc.array(token, { maxLength: 12 }).map((t) => `/${t.join('')}`);
 
@@ -160,10 +202,14 @@ describe('canonicalisation properties', () => {
   it('percent-encoding any unreserved character decodes; any other stays encoded in upper case', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), hexCase, (s, hc) => {
-        const raw = `/p/${Array.from(s).map((ch) => encodeChar(ch, hc)).join('')}`;
+        const raw = `/p/${Array.from(s)
+          .map((ch) => encodeChar(ch, hc))
+          .join('')}`;
         const c = tryCanonicalize(raw);
         const bytes = [...Buffer.from(s, 'utf8')];
-        const forbidden = bytes.some((b) => b < 0x20 || b === 0x7f || b === 0x2f || b === 0x5c) || /%25[0-9A-Fa-f]{2}/.test(s);
+        const forbidden =
+          bytes.some((b) => b < 0x20 || b === 0x7f || b === 0x2f || b === 0x5c) ||
+          /%25[0-9A-Fa-f]{2}/.test(s);
         if (forbidden) {
           expect(c).toBe('rejected');
           return;
@@ -174,7 +220,13 @@ describe('canonicalisation properties', () => {
           return;
         }
         if (s === '.' || s === '..') return;
-        const expected = bytes.map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+        const expected = bytes
+          .map((b) =>
+            /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+              ? String.fromCharCode(b)
+              : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+          )
+          .join('');
         expect(c.path).toBe(`/p/${expected}`);
       }),
       { numRuns: 3000 },

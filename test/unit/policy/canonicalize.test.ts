@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../../src/core/index.js';
-import { canonicalize, canonicalizePath, type RawRequestTarget } from '../../../src/policy/index.js';
+import {
+  canonicalize,
+  canonicalizePath,
+  type RawRequestTarget,
+} from '../../../src/policy/index.js';
 
 const served = new Set(['app.example.com', 'localhost']);
 const opts = { servesHost: (h: string) => served.has(h) };
 
 function raw(over: Partial<RawRequestTarget>): RawRequestTarget {
-  return { method: 'GET', target: '/', host: 'app.example.com', scheme: 'https', clientIp: '198.51.100.7', ...over };
+  return {
+    method: 'GET',
+    target: '/',
+    host: 'app.example.com',
+    scheme: 'https',
+    clientIp: '198.51.100.7',
+    ...over,
+  };
 }
 
 describe('canonicalizePath: accepted targets', () => {
@@ -92,19 +103,59 @@ describe('canonicalizePath: rejected targets (400)', () => {
 
 describe('canonicalize: whole request', () => {
   it.each([
-    ['origin-form', raw({ target: '/x?a=1&b=%2F' }), { host: 'app.example.com', path: '/x', query: 'a=1&b=%2F' }],
-    ['host upper case and trailing dot', raw({ host: 'App.Example.COM.' }), { host: 'app.example.com' }],
-    ['default https port removed', raw({ host: 'app.example.com:443' }), { host: 'app.example.com', port: undefined }],
-    ['default http port removed', raw({ host: 'app.example.com:80', scheme: 'http' }), { host: 'app.example.com', port: undefined }],
-    ['non-default port kept', raw({ host: 'app.example.com:8443' }), { host: 'app.example.com', port: 8443 }],
+    [
+      'origin-form',
+      raw({ target: '/x?a=1&b=%2F' }),
+      { host: 'app.example.com', path: '/x', query: 'a=1&b=%2F' },
+    ],
+    [
+      'host upper case and trailing dot',
+      raw({ host: 'App.Example.COM.' }),
+      { host: 'app.example.com' },
+    ],
+    [
+      'default https port removed',
+      raw({ host: 'app.example.com:443' }),
+      { host: 'app.example.com', port: undefined },
+    ],
+    [
+      'default http port removed',
+      raw({ host: 'app.example.com:80', scheme: 'http' }),
+      { host: 'app.example.com', port: undefined },
+    ],
+    [
+      'non-default port kept',
+      raw({ host: 'app.example.com:8443' }),
+      { host: 'app.example.com', port: 8443 },
+    ],
     ['port 80 on https kept', raw({ host: 'app.example.com:80' }), { port: 80 }],
-    ['IPv6 literal kept bracketed', raw({ host: '[2001:DB8:0:0::1]:8080' }), { host: '[2001:db8::1]', port: 8080 }],
+    [
+      'IPv6 literal kept bracketed',
+      raw({ host: '[2001:DB8:0:0::1]:8080' }),
+      { host: '[2001:db8::1]', port: 8080 },
+    ],
     ['IPv4 literal', raw({ host: '127.0.0.1' }), { host: '127.0.0.1' }],
     ['method upper-cased', raw({ method: 'get' }), { method: 'GET' }],
-    ['absolute-form replaces Host', raw({ target: 'https://LOCALHOST:443/a/../b?q', host: 'evil.test' }), { host: 'localhost', path: '/b', query: 'q' }],
-    ['absolute-form without path', raw({ target: 'https://app.example.com' }), { path: '/', query: '' }],
-    ['absolute-form with query only', raw({ target: 'https://app.example.com?x=1' }), { path: '/', query: 'x=1' }],
-    ['query kept verbatim', raw({ target: '/p?%2e%2e/../%2F&x=%zz' }), { path: '/p', query: '%2e%2e/../%2F&x=%zz' }],
+    [
+      'absolute-form replaces Host',
+      raw({ target: 'https://LOCALHOST:443/a/../b?q', host: 'evil.test' }),
+      { host: 'localhost', path: '/b', query: 'q' },
+    ],
+    [
+      'absolute-form without path',
+      raw({ target: 'https://app.example.com' }),
+      { path: '/', query: '' },
+    ],
+    [
+      'absolute-form with query only',
+      raw({ target: 'https://app.example.com?x=1' }),
+      { path: '/', query: 'x=1' },
+    ],
+    [
+      'query kept verbatim',
+      raw({ target: '/p?%2e%2e/../%2F&x=%zz' }),
+      { path: '/p', query: '%2e%2e/../%2F&x=%zz' },
+    ],
     ['empty query', raw({ target: '/p?' }), { path: '/p', query: '' }],
   ])('%s', (_name, input, expected) => {
     const c = canonicalize(input, opts);
@@ -136,18 +187,42 @@ describe('canonicalize: whole request', () => {
     ['Host IPv6 bad', raw({ host: '[12345::]' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['asterisk-form', raw({ method: 'OPTIONS', target: '*' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['authority-form', raw({ target: 'app.example.com:443' }), 'ERR_REQUEST_TARGET_INVALID'],
-    ['CONNECT', raw({ method: 'CONNECT', target: 'app.example.com:443' }), 'ERR_REQUEST_TARGET_INVALID'],
+    [
+      'CONNECT',
+      raw({ method: 'CONNECT', target: 'app.example.com:443' }),
+      'ERR_REQUEST_TARGET_INVALID',
+    ],
     ['invalid method', raw({ method: 'GE T' }), 'ERR_REQUEST_TARGET_INVALID'],
-    ['absolute-form unknown host', raw({ target: 'https://evil.test/admin' }), 'ERR_REQUEST_HOST_UNKNOWN'],
-    ['absolute-form scheme differs', raw({ target: 'http://app.example.com/' }), 'ERR_REQUEST_TARGET_INVALID'],
-    ['absolute-form userinfo', raw({ target: 'https://user@app.example.com/' }), 'ERR_REQUEST_TARGET_INVALID'],
-    ['absolute-form backslash', raw({ target: 'https://app.example.com\\@evil.test/' }), 'ERR_REQUEST_TARGET_INVALID'],
+    [
+      'absolute-form unknown host',
+      raw({ target: 'https://evil.test/admin' }),
+      'ERR_REQUEST_HOST_UNKNOWN',
+    ],
+    [
+      'absolute-form scheme differs',
+      raw({ target: 'http://app.example.com/' }),
+      'ERR_REQUEST_TARGET_INVALID',
+    ],
+    [
+      'absolute-form userinfo',
+      raw({ target: 'https://user@app.example.com/' }),
+      'ERR_REQUEST_TARGET_INVALID',
+    ],
+    [
+      'absolute-form backslash',
+      raw({ target: 'https://app.example.com\\@evil.test/' }),
+      'ERR_REQUEST_TARGET_INVALID',
+    ],
     ['absolute-form empty host', raw({ target: 'https:///x' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['other scheme', raw({ target: 'ftp://app.example.com/' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['query with raw space', raw({ target: '/p?a b' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['query with raw control', raw({ target: '/p?a\u0001' }), 'ERR_REQUEST_TARGET_INVALID'],
     ['query with hash', raw({ target: '/p?a#b' }), 'ERR_REQUEST_TARGET_INVALID'],
-    ['path with encoded slash', raw({ target: '/admin%2f..%2fpublic' }), 'ERR_REQUEST_TARGET_INVALID'],
+    [
+      'path with encoded slash',
+      raw({ target: '/admin%2f..%2fpublic' }),
+      'ERR_REQUEST_TARGET_INVALID',
+    ],
   ])('rejects %s', (_name, input, code) => {
     let caught: unknown;
     try {
@@ -162,6 +237,14 @@ describe('canonicalize: whole request', () => {
 
   it('keeps the client address and scheme', () => {
     const c = canonicalize(raw({ clientIp: '::1', scheme: 'http', host: 'localhost:8080' }), opts);
-    expect(c).toEqual({ method: 'GET', host: 'localhost', port: 8080, scheme: 'http', path: '/', query: '', clientIp: '::1' });
+    expect(c).toEqual({
+      method: 'GET',
+      host: 'localhost',
+      port: 8080,
+      scheme: 'http',
+      path: '/',
+      query: '',
+      clientIp: '::1',
+    });
   });
 });

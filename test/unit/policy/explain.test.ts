@@ -5,10 +5,57 @@ import { MONDAY_10_UTC, ctx, identity, req, table } from './helpers.js';
 const t = table(
   [
     { id: 'admin', match: { path: '/admin' }, policy: 'admins-only', mfa: { max_age: 600 } },
-    { id: 'ops', match: { path: '/ops' }, policy: { allow: [{ role: 'operator', time: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', timezone: 'Europe/Paris' } }, { group: 'oncall', mfa: 'required' }], deny: [{ not: { source_ip: ['10.0.0.0/8', '2001:db8::/32'] } }] } },
-    { id: 'api', match: { path: '/api', methods: ['GET', 'POST'] }, policy: { allow: [{ scope: 'api.read', method: 'GET' }, { all: [{ scope: 'api.write' }, { any: [{ email_domain: 'example.com' }, { claim: { path: 'realm_access.roles', contains: 'writer' } }] }] }] } },
-    { id: 'office', match: { path: '/office' }, policy: { allow: [{ source_ip: '10.0.0.0/8' }, { authenticated: true, path: '/office/public' }] } },
-    { id: 'list', match: { path: '/list' }, policy: { groups: ['eng'], email_domains: ['example.org'] } },
+    {
+      id: 'ops',
+      match: { path: '/ops' },
+      policy: {
+        allow: [
+          {
+            role: 'operator',
+            time: {
+              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+              from: '08:00',
+              to: '18:00',
+              timezone: 'Europe/Paris',
+            },
+          },
+          { group: 'oncall', mfa: 'required' },
+        ],
+        deny: [{ not: { source_ip: ['10.0.0.0/8', '2001:db8::/32'] } }],
+      },
+    },
+    {
+      id: 'api',
+      match: { path: '/api', methods: ['GET', 'POST'] },
+      policy: {
+        allow: [
+          { scope: 'api.read', method: 'GET' },
+          {
+            all: [
+              { scope: 'api.write' },
+              {
+                any: [
+                  { email_domain: 'example.com' },
+                  { claim: { path: 'realm_access.roles', contains: 'writer' } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      id: 'office',
+      match: { path: '/office' },
+      policy: {
+        allow: [{ source_ip: '10.0.0.0/8' }, { authenticated: true, path: '/office/public' }],
+      },
+    },
+    {
+      id: 'list',
+      match: { path: '/list' },
+      policy: { groups: ['eng'], email_domains: ['example.org'] },
+    },
     { id: 'home', match: { path_exact: '/' }, policy: 'public' },
     { id: 'rest', match: { host: '*.example.com' }, policy: 'authenticated' },
   ],
@@ -22,9 +69,17 @@ describe('explain', () => {
     const out = t.explain(identity({ groups: ['ops'] }), r, ctx);
     expect(out.route?.id).toBe('ops');
     expect(out.decision).toMatchObject({ effect: 'allow', rule: 'allow[0]' });
-    expect(out.steps.map((s) => s.rule)).toEqual(['match', 'roles', 'deny[0]', 'deny[0].not', 'allow[0]']);
+    expect(out.steps.map((s) => s.rule)).toEqual([
+      'match',
+      'roles',
+      'deny[0]',
+      'deny[0].not',
+      'allow[0]',
+    ]);
     expect(out.steps[1]?.detail).toBe('roles held: operator');
-    expect(out.steps[4]?.detail).toMatch(/role in \[operator\]: yes.*time within .*Europe\/Paris: yes \(now mon 11:00\)/);
+    expect(out.steps[4]?.detail).toMatch(
+      /role in \[operator\]: yes.*time within .*Europe\/Paris: yes \(now mon 11:00\)/,
+    );
   });
 
   it('explains a miss', () => {
@@ -58,7 +113,17 @@ describe('explain', () => {
     );
     const reqArb = fc.record({
       host: fc.constantFrom('app.example.com', 'other.test'),
-      path: fc.constantFrom('/', '/admin', '/admin/x', '/ops', '/api', '/office', '/office/public', '/list', '/x'),
+      path: fc.constantFrom(
+        '/',
+        '/admin',
+        '/admin/x',
+        '/ops',
+        '/api',
+        '/office',
+        '/office/public',
+        '/list',
+        '/x',
+      ),
       method: fc.constantFrom('GET', 'POST', 'DELETE'),
       clientIp: fc.constantFrom('10.0.0.1', '8.8.8.8', '2001:db8::1', '::ffff:10.2.2.2', 'bogus'),
     });
@@ -87,7 +152,8 @@ describe('explain', () => {
         expect(explained.decision).toEqual(route?.evaluate(id, r, context));
         if (explained.decision !== undefined) {
           expect(explained.decision.reasons.length).toBeGreaterThan(0);
-          if (id === undefined && explained.decision.effect === 'deny') expect(explained.decision.reasons).toEqual(['evaluation-error']);
+          if (id === undefined && explained.decision.effect === 'deny')
+            expect(explained.decision.reasons).toEqual(['evaluation-error']);
           for (const s of explained.steps) expect(s.detail.length).toBeGreaterThan(0);
         }
       }),

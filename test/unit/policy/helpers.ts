@@ -5,13 +5,20 @@ import {
   routeSchema,
   type LoadedRoute,
 } from '../../../src/config/index.js';
-import { compileRouteTable, type RouteTable, type RouteTableInput } from '../../../src/policy/index.js';
+import {
+  compileRouteTable,
+  type RouteTable,
+  type RouteTableInput,
+} from '../../../src/policy/index.js';
 
 export const FILE = 'policies/test.yaml';
 
 /** A route parsed by the real schema (defaults applied), positioned at `line`. */
 export function route(raw: Record<string, unknown>, line = 1): LoadedRoute {
-  return { ...routeSchema.parse({ upstream: 'http://upstream.test:9000', ...raw }), source: { file: FILE, line, column: 3 } };
+  return {
+    ...routeSchema.parse({ upstream: 'http://upstream.test:9000', ...raw }),
+    source: { file: FILE, line, column: 3 },
+  };
 }
 
 /** Input for compile/analyze from raw YAML-like objects, validated by the real schemas. */
@@ -22,8 +29,12 @@ export function input(
 ): RouteTableInput {
   return {
     routes: routes.map((r, i) => route(r, 10 * (i + 1))),
-    policies: Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, policyBodySchema.parse(v)])),
-    roles: Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, roleDefinitionSchema.parse(v)])),
+    policies: Object.fromEntries(
+      Object.entries(policies).map(([k, v]) => [k, policyBodySchema.parse(v)]),
+    ),
+    roles: Object.fromEntries(
+      Object.entries(roles).map(([k, v]) => [k, roleDefinitionSchema.parse(v)]),
+    ),
   };
 }
 
@@ -49,11 +60,21 @@ export function identity(over: { [K in keyof Identity]?: Identity[K] | undefined
     claims: {},
     ...over,
   };
-  return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as unknown as Identity;
+  return Object.fromEntries(
+    Object.entries(base).filter(([, v]) => v !== undefined),
+  ) as unknown as Identity;
 }
 
 export function req(over: Partial<CanonicalRequest> = {}): CanonicalRequest {
-  return { method: 'GET', host: 'app.example.com', scheme: 'https', path: '/', query: '', clientIp: '203.0.113.5', ...over };
+  return {
+    method: 'GET',
+    host: 'app.example.com',
+    scheme: 'https',
+    path: '/',
+    query: '',
+    clientIp: '203.0.113.5',
+    ...over,
+  };
 }
 
 /** 2026-01-05 is a Monday; this is 10:00 UTC on it. */

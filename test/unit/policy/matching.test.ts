@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob, compileHostPattern, compilePathMatcher, matchingPath } from '../../../src/policy/index.js';
+import {
+  compileGlob,
+  compileHostPattern,
+  compilePathMatcher,
+  matchingPath,
+} from '../../../src/policy/index.js';
 import { req, table } from './helpers.js';
 
 describe('host patterns', () => {
@@ -30,9 +35,12 @@ describe('host patterns', () => {
     expect(p.test('app.example.com', port, 'https')).toBe(expected);
   });
 
-  it.each(['a.*.example.com', 'ex ample.com', 'example.com:0', '*.', '**.example.com', '::1'])('rejects %s', (pattern) => {
-    expect(typeof compileHostPattern(pattern)).toBe('string');
-  });
+  it.each(['a.*.example.com', 'ex ample.com', 'example.com:0', '*.', '**.example.com', '::1'])(
+    'rejects %s',
+    (pattern) => {
+      expect(typeof compileHostPattern(pattern)).toBe('string');
+    },
+  );
 });
 
 describe('path matchers', () => {
@@ -95,12 +103,21 @@ describe('path matchers', () => {
 
 describe('route matching', () => {
   const t = table([
-    { id: 'api-write', match: { host: 'api.example.com', path: '/v1', methods: ['post', 'PUT'] }, policy: 'authenticated' },
+    {
+      id: 'api-write',
+      match: { host: 'api.example.com', path: '/v1', methods: ['post', 'PUT'] },
+      policy: 'authenticated',
+    },
     { id: 'api', match: { host: 'api.example.com' }, policy: 'public' },
     { id: 'admin', match: { host: '*.example.com', path: '/admin' }, policy: 'authenticated' },
     { id: 'login', match: { path_exact: '/login' }, policy: 'public' },
     { id: 'assets', match: { path_glob: '/static/**' }, policy: 'public' },
-    { id: 'iis', match: { host: 'legacy.test', path: '/Secure' }, policy: 'authenticated', case_insensitive_paths: true },
+    {
+      id: 'iis',
+      match: { host: 'legacy.test', path: '/Secure' },
+      policy: 'authenticated',
+      case_insensitive_paths: true,
+    },
     { id: 'catch-all', policy: 'authenticated' },
   ]);
   it.each([
@@ -150,7 +167,12 @@ describe('route index preserves first-match-wins (property)', () => {
     fc.constant(undefined),
     fc.array(seg, { minLength: 1, maxLength: 3 }).map((s) => ({ path: `/${s.join('/')}` })),
     fc.array(seg, { minLength: 1, maxLength: 3 }).map((s) => ({ path_exact: `/${s.join('/')}` })),
-    fc.constantFrom({ path_glob: '/x/**' }, { path_glob: '/*/y' }, { path_glob: '/**/z' }, { path_glob: '/' }),
+    fc.constantFrom(
+      { path_glob: '/x/**' },
+      { path_glob: '/*/y' },
+      { path_glob: '/**/z' },
+      { path_glob: '/' },
+    ),
   );
   const routeArb = fc.record({
     host: fc.option(fc.array(hostPattern, { minLength: 1, maxLength: 2 }), { nil: undefined }),
@@ -167,22 +189,38 @@ describe('route index preserves first-match-wins (property)', () => {
 
   it('indexed lookup equals a linear scan of the routes in order', () => {
     fc.assert(
-      fc.property(fc.array(routeArb, { minLength: 1, maxLength: 25 }), fc.array(reqArb, { minLength: 1, maxLength: 20 }), (routes, reqs) => {
-        const t = table(
-          routes.map((r, i) => ({
-            id: `r${i}`,
-            match: { ...(r.host ? { host: r.host } : {}), ...(r.path ?? {}), ...(r.methods && r.methods.length > 0 ? { methods: r.methods } : {}) },
-            policy: 'public',
-            case_insensitive_paths: r.ci,
-          })),
-        );
-        const entries = t.routes as unknown as { id: string; matches(r: unknown, p: string, l: string): boolean }[];
-        for (const q of reqs) {
-          const r = req({ host: q.host, path: q.path, method: q.method, ...(q.port === undefined ? {} : { port: q.port }) });
-          const linear = entries.find((e) => e.matches(r, r.path, r.path.toLowerCase()));
-          expect(t.match(r)?.id).toBe(linear?.id);
-        }
-      }),
+      fc.property(
+        fc.array(routeArb, { minLength: 1, maxLength: 25 }),
+        fc.array(reqArb, { minLength: 1, maxLength: 20 }),
+        (routes, reqs) => {
+          const t = table(
+            routes.map((r, i) => ({
+              id: `r${i}`,
+              match: {
+                ...(r.host ? { host: r.host } : {}),
+                ...(r.path ?? {}),
+                ...(r.methods && r.methods.length > 0 ? { methods: r.methods } : {}),
+              },
+              policy: 'public',
+              case_insensitive_paths: r.ci,
+            })),
+          );
+          const entries = t.routes as unknown as {
+            id: string;
+            matches(r: unknown, p: string, l: string): boolean;
+          }[];
+          for (const q of reqs) {
+            const r = req({
+              host: q.host,
+              path: q.path,
+              method: q.method,
+              ...(q.port === undefined ? {} : { port: q.port }),
+            });
+            const linear = entries.find((e) => e.matches(r, r.path, r.path.toLowerCase()));
+            expect(t.match(r)?.id).toBe(linear?.id);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
