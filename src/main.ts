@@ -79,7 +79,7 @@ function isLoopbackHost(host: string): boolean {
 export function buildRuntime(config: GatewayConfig, deps: { clock: Clock; logger: Logger }): GatewayRuntime {
   let routes;
   try {
-    routes = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles });
+    routes = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles, sources: config.sources });
   } catch (err) {
     if (err instanceof GatewayError && Array.isArray(err.details?.problems)) {
       throw new ConfigInvalidError(err.details.problems as ConfigProblem[]);

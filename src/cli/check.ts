@@ -16,7 +16,7 @@ export async function runCheck(configFile: string): Promise<number> {
     return 1;
   }
   const { config } = result;
-  const input = { routes: config.routes, policies: config.policies, roles: config.roles };
+  const input = { routes: config.routes, policies: config.policies, roles: config.roles, sources: config.sources };
   let errors: readonly ConfigProblem[] = [];
   try {
     compileRouteTable(input);

@@ -77,7 +77,7 @@ export function identityFromFlags(input: ExplainInput, config: GatewayConfig, no
  * Uses the same canonicalisation, matching and evaluation code as the running gateway.
  */
 export function explainRequest(config: GatewayConfig, input: ExplainInput): ExplainOutcome {
-  const table = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles });
+  const table = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles, sources: config.sources });
   const nowMs = input.nowMs ?? systemClock.now();
   let url: URL;
   try {

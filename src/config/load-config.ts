@@ -13,7 +13,7 @@ import { listPolicyFiles, readText } from './read-files.js';
 import { resolveSecrets } from './secrets.js';
 import { mainFacts, policyFacts } from './facts.js';
 import { checkSemantics, type PolicyFacts } from './semantic-checks.js';
-import type { ConfigProblem, GatewayConfig, LoadedRoute } from './types.js';
+import type { ConfigProblem, GatewayConfig, LoadedRoute, SourcePosition } from './types.js';
 import { locate, parseYamlSource, positionOfNode, type YamlSource } from './yaml-source.js';
 import { DEFAULT_MESSAGE, issuesToProblems } from './zod-problems.js';
 
@@ -250,6 +250,10 @@ function assemble(
   const routes: LoadedRoute[] = [];
   const policies: Record<string, PolicyBody> = {};
   const roles: Record<string, RuleInput[]> = {};
+  const sources = {
+    policies: {} as Record<string, SourcePosition>,
+    roles: {} as Record<string, SourcePosition>,
+  };
   for (const { source, value } of files) {
     (value.routes ?? []).forEach((route, i) => {
       routes.push({
@@ -262,6 +266,14 @@ function assemble(
     });
     Object.assign(policies, value.policies ?? {});
     Object.assign(roles, value.roles ?? {});
+    for (const section of ['policies', 'roles'] as const) {
+      for (const name of Object.keys(value[section] ?? {})) {
+        sources[section][name] = {
+          file: source.file,
+          ...positionOfNode(source, locate(source, [section, name]).node),
+        };
+      }
+    }
   }
   const { policies_dir: _dir, ...rest } = main;
   const config: GatewayConfig = {
@@ -272,6 +284,7 @@ function assemble(
     routes,
     policies,
     roles,
+    sources,
   };
   return deepFreeze(config) as GatewayConfig;
 }

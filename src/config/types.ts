@@ -30,6 +30,11 @@ export interface GatewayConfig extends Readonly<Omit<GatewayFileConfig, 'policie
   readonly policies: Readonly<Record<string, PolicyBody>>;
   /** Role definitions from all files. */
   readonly roles: Readonly<Record<string, readonly RuleInput[]>>;
+  /** Where each named policy and role was defined (for problem messages). */
+  readonly sources: {
+    readonly policies: Readonly<Record<string, SourcePosition>>;
+    readonly roles: Readonly<Record<string, SourcePosition>>;
+  };
 }
 
 /** One configuration problem: `file:line:col key.path: message`. */
