@@ -3,7 +3,7 @@ import type { CanonicalRequest, Decision, Identity, Logger } from '../core/index
 /**
  * Logs one access decision as a structured audit event (`event: "access.decision"`):
  * request id, route, deciding rule, subject, effect and reasons, and the canonical request.
- * Allowed requests log at debug, everything else at info.
+ * Every decision logs at info (the audit trail); lower the level to `warn` to drop them.
  */
 export function auditDecision(
   logger: Logger,
@@ -26,6 +26,5 @@ export function auditDecision(
     path: creq.path,
     clientIp: creq.clientIp,
   };
-  if (decision.effect === 'allow') logger.debug(event, 'access decision');
-  else logger.info(event, 'access decision');
+  logger.info(event, 'access decision');
 }
