@@ -30,7 +30,6 @@ export {
   type SessionCookieCodec,
   type SessionCookieOptions,
 } from './cookie-codec.js';
-export { removeCookies } from './remove-cookies.js';
 export {
   generateSessionId,
   isWellFormedHandle,

@@ -6,25 +6,13 @@
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { startGateway, type RunningGateway, type StartOptions } from '../../src/main.js';
 import { startDevIdp, startEchoUpstream } from '../../src/demo/index.js';
 import { silentLogger, type Clock, type Logger } from '../../src/core/index.js';
 import { redisUrl, uniqueRedisPrefix } from './redis.js';
+import { freePort } from './global-setup.js';
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => {
-        if (addr && typeof addr === 'object') resolve(addr.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+export { freePort };
 
 export const CLIENT_ID = 'gatehouse-test';
 export const CLIENT_SECRET = 'test-secret';
