@@ -51,6 +51,8 @@ export interface HarnessOptions {
   readonly idp?: Awaited<ReturnType<typeof startDevIdp>>;
   readonly port?: number;
   readonly redisPrefix?: string;
+  /** Redis URL for the session store (default: the suite's Redis). */
+  readonly redisUrl?: string;
   readonly watch?: boolean;
 }
 
@@ -73,7 +75,16 @@ export interface Harness {
 /** Writes the gateway config for a harness; returns the config file path. */
 export function writeConfig(
   dir: string,
-  o: { port: number; issuer: string; store: 'memory' | 'redis'; redisPrefix: string; extra?: string; idle?: string; absolute?: string },
+  o: {
+    port: number;
+    issuer: string;
+    store: 'memory' | 'redis';
+    redisPrefix: string;
+    redisUrl?: string;
+    extra?: string;
+    idle?: string;
+    absolute?: string;
+  },
 ): string {
   const configFile = path.join(dir, 'gatehouse.yaml');
   writeFileSync(
@@ -84,7 +95,7 @@ session:
   idle_timeout: ${o.idle ?? '30m'}
   absolute_lifetime: ${o.absolute ?? '12h'}
   store: ${o.store}
-  redis: { url: "${redisUrl()}", key_prefix: "${o.redisPrefix}" }
+  redis: { url: "${o.redisUrl ?? redisUrl()}", key_prefix: "${o.redisPrefix}" }
 identity_providers:
   - id: test
     issuer: ${o.issuer}
@@ -128,6 +139,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     issuer: idp.issuer,
     store: options.store ?? 'memory',
     redisPrefix,
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.extraConfig === undefined ? {} : { extra: options.extraConfig }),
     ...(options.session?.idle === undefined ? {} : { idle: options.session.idle }),
     ...(options.session?.absolute === undefined ? {} : { absolute: options.session.absolute }),
