@@ -123,6 +123,20 @@ export function buildRuntime(config: GatewayConfig, deps: { clock: Clock; logger
   };
 }
 
+/** Settings bound at process start (store, server, forwarder) that a reload cannot change. */
+function restartOnlyChanges(started: GatewayConfig, next: GatewayConfig): string[] {
+  const keys: string[] = [];
+  if (JSON.stringify(started.listen) !== JSON.stringify(next.listen)) keys.push('listen');
+  if (JSON.stringify(started.session) !== JSON.stringify(next.session)) keys.push('session');
+  if (
+    started.upstream.connect_timeout !== next.upstream.connect_timeout ||
+    started.upstream.max_sockets !== next.upstream.max_sockets
+  ) {
+    keys.push('upstream.connect_timeout/max_sockets');
+  }
+  return keys;
+}
+
 /**
  * Loads the configuration, builds every service and starts listening.
  * @throws ConfigInvalidError for an invalid configuration (every problem, one line each).
@@ -151,6 +165,13 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     if (!result.ok) {
       for (const p of result.problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
       return result;
+    }
+    const bound = restartOnlyChanges(first.config, result.config);
+    if (bound.length > 0) {
+      logger.warn(
+        { event: 'config.restart_required', keys: bound },
+        `changed settings take effect only after a restart: ${bound.join(', ')}`,
+      );
     }
     try {
       runtime = buildRuntime(result.config, { clock, logger });
@@ -217,11 +238,11 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
  */
 export async function openSessionStore(
   configFile: string,
-): Promise<{ store: SessionStore; defaultIssuer: string }> {
+): Promise<{ store: SessionStore; defaultIssuer: string; kind: 'memory' | 'redis' }> {
   const result = await loadConfig(configFile);
   if (!result.ok) throw new ConfigInvalidError(result.problems);
   const logger = createLogger({ level: 'warn' });
   const store = createSessionStore(result.config.session, { clock: systemClock, logger });
   const first = result.config.identity_providers[0];
-  return { store, defaultIssuer: first?.issuer ?? '' };
+  return { store, defaultIssuer: first?.issuer ?? '', kind: result.config.session.store };
 }

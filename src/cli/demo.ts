@@ -16,7 +16,9 @@ export async function runDemo(): Promise<void> {
   const idp = await startDevIdp({
     host: '127.0.0.1',
     port: DEMO_IDP_PORT,
-    issuerUrl: `http://localhost:${DEMO_IDP_PORT}`,
+    // 127.0.0.1, not localhost: cookies ignore ports, so the IdP's own session cookies would
+    // otherwise be sent to the gateway on localhost:8080 and on to every upstream.
+    issuerUrl: `http://127.0.0.1:${DEMO_IDP_PORT}`,
     clients: [
       {
         client_id: 'gatehouse-demo',
@@ -26,13 +28,20 @@ export async function runDemo(): Promise<void> {
       },
     ],
   });
-  const upstream = await startEchoUpstream({ host: '127.0.0.1', port: DEMO_UPSTREAM_PORT });
-  const gateway = await runStart(demoConfigFile());
-  if (gateway === undefined) {
+  const upstream = await startEchoUpstream({ host: '127.0.0.1', port: DEMO_UPSTREAM_PORT }).catch(async (e: unknown) => {
     await idp.close();
-    await upstream.close();
-    return;
+    throw e;
+  });
+  let gateway;
+  try {
+    gateway = await runStart(demoConfigFile());
+  } finally {
+    if (gateway === undefined) {
+      process.exitCode = 1;
+      await Promise.allSettled([idp.close(), upstream.close()]);
+    }
   }
+  if (gateway === undefined) return;
   out('');
   out('Gatehouse demo is running:');
   out('  gateway          http://localhost:8080/        (public)');

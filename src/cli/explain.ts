@@ -79,21 +79,20 @@ export function identityFromFlags(input: ExplainInput, config: GatewayConfig, no
 export function explainRequest(config: GatewayConfig, input: ExplainInput): ExplainOutcome {
   const table = compileRouteTable({ routes: config.routes, policies: config.policies, roles: config.roles, sources: config.sources });
   const nowMs = input.nowMs ?? systemClock.now();
-  let url: URL;
-  try {
-    url = new URL(input.url);
-  } catch {
-    return { steps: [], rejected: `not an absolute URL: ${input.url}` };
-  }
-  const target = input.url.slice(input.url.indexOf(url.host) + url.host.length) || '/';
+  // Split the URL as a client sends it (Host header + origin-form target), without WHATWG
+  // normalisation, so canonicalisation sees exactly what the gateway would.
+  const parts = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(input.url);
+  if (parts === null) return { steps: [], rejected: `not an absolute http(s) URL: ${input.url}` };
+  const [, scheme = 'http', authority = '', rest = ''] = parts;
+  const target = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
   let creq;
   try {
     creq = canonicalize(
       {
         method: input.method,
         target,
-        host: url.host,
-        scheme: url.protocol === 'https:' ? 'https' : 'http',
+        host: authority,
+        scheme: scheme.toLowerCase() === 'https' ? 'https' : 'http',
         clientIp: input.ip ?? '127.0.0.1',
       },
       table,
@@ -103,6 +102,9 @@ export function explainRequest(config: GatewayConfig, input: ExplainInput): Expl
   }
   const host = creq.port === undefined ? creq.host : `${creq.host}:${creq.port}`;
   const canonicalUrl = `${creq.scheme}://${host}${creq.path}${creq.query === '' ? '' : `?${creq.query}`}`;
+  if (creq.path.startsWith('/.gatehouse/') || creq.path.startsWith('/.well-known/gatehouse/')) {
+    return { canonicalUrl, steps: [], rejected: 'reserved: served by the gateway itself, not by a route' };
+  }
   const identity = identityFromFlags(input, config, nowMs);
   const result = table.explain(identity, creq, { nowMs });
   if (result.route === undefined) return { canonicalUrl, steps: result.steps, rejected: '404 no route matches' };

@@ -2,6 +2,11 @@ import { userKey } from '../core/index.js';
 import { openSessionStore } from '../main.js';
 import { err, out } from './output.js';
 
+const MEMORY_NOTE =
+  'the configured session store is "memory": sessions live inside the running gateway process and ' +
+  'cannot be seen from here. Use session.store: redis (or GATEHOUSE_SESSION_STORE=redis for both the ' +
+  'gateway and this command) to manage sessions from the command line.';
+
 function time(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
@@ -9,11 +14,15 @@ function time(seconds: number): string {
 /**
  * `gatehouse sessions list USER`: live sessions of a user (`sub`; `--issuer` when several
  * identity providers are configured) in the deployment's session store.
- * @returns the exit code.
+ * @returns the exit code (2 when the configured store is `memory`, which only the gateway process sees).
  */
 export async function runSessionsList(configFile: string, sub: string, issuer: string | undefined): Promise<number> {
   const opened = await openSessionStore(configFile);
   try {
+    if (opened.kind === 'memory') {
+      err(`gatehouse: ${MEMORY_NOTE}`);
+      return 2;
+    }
     const iss = issuer ?? opened.defaultIssuer;
     const sessions = await opened.store.listByUser(userKey({ issuer: iss, sub }));
     if (sessions.length === 0) {
@@ -38,6 +47,10 @@ export async function runSessionsList(configFile: string, sub: string, issuer: s
 export async function runSessionsRevoke(configFile: string, target: string, issuer: string | undefined): Promise<number> {
   const opened = await openSessionStore(configFile);
   try {
+    if (opened.kind === 'memory') {
+      err(`gatehouse: ${MEMORY_NOTE}`);
+      return 2;
+    }
     if (await opened.store.revokeByHandle(target)) {
       out(`revoked session ${target}`);
       return 0;

@@ -204,8 +204,7 @@ export function checkSemantics(
   if (main !== undefined && complete && routeCount === 0) {
     report(
       { source: main.source, path: ['policies_dir'] },
-      'no routes are defined: every request will get 404',
-      'warning',
+      'no routes are defined: every request would get 404 (an emptied policy file is refused, the running routes stay)',
     );
   }
   return problems;

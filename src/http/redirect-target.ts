@@ -2,14 +2,15 @@
 export interface RedirectScope {
   /** The gateway's public base URL (relative targets resolve against it). */
   readonly publicUrl: URL;
-  /** True when a redirect to this canonical host (lower case, no port) is allowed. */
-  allowsHost(host: string): boolean;
+  /** True when a redirect to this URL's origin (scheme, host, port) is allowed. */
+  allowsOrigin(url: URL): boolean;
 }
 
 /**
- * Builds the redirect scope: the public URL's host plus the hosts routes name explicitly
- * (exact, or `*.example.com` for its subdomains). Catch-all routes (`*` or no host) never
- * make an arbitrary host a valid redirect target.
+ * Builds the redirect scope: the public URL's origin, plus the hosts routes name explicitly
+ * (exact, or `*.example.com` for its subdomains) with the public URL's scheme and port (or the
+ * scheme's default port). Catch-all routes (`*` or no host) never make an arbitrary host a
+ * valid redirect target.
  */
 export function createRedirectScope(publicUrl: URL, routeHosts: readonly string[]): RedirectScope {
   const exact = new Set<string>([publicUrl.hostname.toLowerCase()]);
@@ -20,9 +21,15 @@ export function createRedirectScope(publicUrl: URL, routeHosts: readonly string[
     if (p.startsWith('*.')) suffixes.push(p.slice(1));
     else exact.add(p);
   }
+  const ownHost = publicUrl.hostname.toLowerCase();
   return {
     publicUrl,
-    allowsHost: (host) => exact.has(host) || suffixes.some((s) => host.endsWith(s) && host.length > s.length),
+    allowsOrigin: (url) => {
+      const host = url.hostname.toLowerCase().replace(/\.$/, '');
+      if (host === ownHost) return url.origin === publicUrl.origin;
+      if (url.protocol !== publicUrl.protocol || (url.port !== '' && url.port !== publicUrl.port)) return false;
+      return exact.has(host) || suffixes.some((s) => host.endsWith(s) && host.length > s.length);
+    },
   };
 }
 
@@ -71,7 +78,6 @@ export function safeRedirectTarget(raw: string | undefined | null, scope: Redire
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return '/';
   if (url.username !== '' || url.password !== '') return '/';
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  if (!scope.allowsHost(host)) return '/';
+  if (!scope.allowsOrigin(url)) return '/';
   return url.href;
 }

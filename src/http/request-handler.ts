@@ -31,7 +31,21 @@ interface Resolved {
   readonly creq: CanonicalRequest;
 }
 
+/** True when the request carries more than one Host field (RFC 9112 §3.2: answer 400). */
+function hasDuplicateHost(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name !== undefined && name.length === 4 && name.toLowerCase() === 'host' && ++seen > 1) return true;
+  }
+  return false;
+}
+
 function resolve(req: IncomingMessage, holder: RuntimeHolder): Resolved {
+  if (hasDuplicateHost(req)) throw new GatewayError('ERR_REQUEST_TARGET_INVALID', 'More than one Host header.');
+  // TRACE echoes requests (cross-site tracing); the gateway never forwards it.
+  if (req.method === 'TRACE') throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 'TRACE is not allowed.');
   const rt = holder.current();
   const requestId = randomUUID();
   const info = rt.clientInfo(req);

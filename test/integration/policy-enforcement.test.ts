@@ -195,3 +195,20 @@ describe('audit events and error responses', () => {
     expect(await html.body.text()).toContain('Upstream unavailable');
   });
 });
+
+describe('request hygiene', () => {
+  it('answers 400 to two Host headers and 405 to TRACE, without reaching an upstream', async () => {
+    const net = await import('node:net');
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(h.url);
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(text));
+        let out = '';
+        socket.on('data', (d: Buffer) => (out += d.toString()));
+        socket.on('end', () => resolve(out));
+        socket.on('error', reject);
+      });
+    expect(await raw('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: other.example\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw('TRACE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 405/);
+  });
+});

@@ -102,13 +102,24 @@ describe('loadConfig: valid configuration', () => {
     expect(config.identity_providers[0]?.client_secret).toBe('line-one\n');
   });
 
-  it('warns, but loads, when no route is defined and when a CIDR has host bits set', async () => {
-    const t = await tree(`${BASE_CONFIG}trusted_proxies: [10.1.2.3/8]\n`, {});
+  it('refuses a set with no route at all (an emptied policy file must not take every route down)', async () => {
+    const t = await tree(BASE_CONFIG, {});
+    const result = await loadConfig(t.configFile, { env: {} });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toContain(
+      'policies_dir: no routes are defined: every request would get 404 (an emptied policy file is refused, the running routes stay)',
+    );
+  });
+
+  it('warns, but loads, when a CIDR has host bits set', async () => {
+    const t = await tree(`${BASE_CONFIG}trusted_proxies: [10.1.2.3/8]\n`, {
+      'apps.yaml': 'routes:\n  - id: a\n    upstream: http://127.0.0.1:1\n    policy: public\n',
+    });
     const result = await loadConfig(t.configFile, { env: {} });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
-      'policies_dir: no routes are defined: every request will get 404',
       'trusted_proxies[0]: "10.1.2.3/8" has host bits set; it means 10.0.0.0/8',
     ]);
     expect(result.warnings.every((w) => w.severity === 'warning')).toBe(true);

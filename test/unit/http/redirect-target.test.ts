@@ -36,6 +36,10 @@ describe('safeRedirectTarget (open redirect guard)', () => {
     ['/\tevil'],
     ['/a\r\nSet-Cookie: x=1'],
     ['ftp://app.example.com/'],
+    ['https://auth.example.com:444/x'],
+    ['http://auth.example.com/x'],
+    ['https://app.example.com:8443/a'],
+    ['http://app.example.com/a'],
     ['%zz'],
     [' https://app.example.com/'],
   ])('rejects %s', (input) => {
@@ -45,6 +49,8 @@ describe('safeRedirectTarget (open redirect guard)', () => {
   it('never trusts an arbitrary host because of a catch-all route', () => {
     const catchAll = createRedirectScope(new URL('http://localhost:8080'), ['*']);
     expect(safeRedirectTarget('http://evil.example/', catchAll)).toBe('/');
+    expect(safeRedirectTarget('http://localhost:9011/x', catchAll)).toBe('/');
+    expect(safeRedirectTarget('http://localhost/', catchAll)).toBe('/');
     expect(safeRedirectTarget('http://localhost:8080/app/', catchAll)).toBe('http://localhost:8080/app/');
   });
 });
