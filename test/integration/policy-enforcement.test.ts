@@ -205,7 +205,7 @@ describe('request hygiene', () => {
         const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(text));
         let out = '';
         socket.on('data', (d: Buffer) => (out += d.toString()));
-        socket.on('end', () => resolve(out));
+        socket.on('end', () => { resolve(out); });
         socket.on('error', reject);
       });
     expect(await raw('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: other.example\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
