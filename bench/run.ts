@@ -78,15 +78,28 @@ policies_dir: policies
     await runLoad({ url: bareUrl, connections: CONNECTIONS, durationSeconds: 1 });
     await runLoad({ url: gwUrl, connections: CONNECTIONS, durationSeconds: 1, headers });
 
-    const bareLoad = await runLoad({ url: bareUrl, connections: CONNECTIONS, durationSeconds: SECONDS });
-    const gwLoad = await runLoad({ url: gwUrl, connections: CONNECTIONS, durationSeconds: SECONDS, headers });
+    const bareLoad = await runLoad({
+      url: bareUrl,
+      connections: CONNECTIONS,
+      durationSeconds: SECONDS,
+    });
+    const gwLoad = await runLoad({
+      url: gwUrl,
+      connections: CONNECTIONS,
+      durationSeconds: SECONDS,
+      headers,
+    });
     const bareOne = await runLoad({ url: bareUrl, connections: 1, durationSeconds: 2 });
     const gwOne = await runLoad({ url: gwUrl, connections: 1, durationSeconds: 2, headers });
 
-    console.log(`load generator: ${gwLoad.tool}, ${CONNECTIONS} connections, ${SECONDS} s each; Node ${process.version}`);
+    console.log(
+      `load generator: ${gwLoad.tool}, ${CONNECTIONS} connections, ${SECONDS} s each; Node ${process.version}`,
+    );
     console.log(row('bare http-proxy', bareLoad));
     console.log(row('gatehouse (session+policy)', gwLoad));
-    console.log(`ratio gatehouse/bare: ${(gwLoad.requestsPerSecond / bareLoad.requestsPerSecond).toFixed(2)} (aim: ≥ 0.90)`);
+    console.log(
+      `ratio gatehouse/bare: ${(gwLoad.requestsPerSecond / bareLoad.requestsPerSecond).toFixed(2)} (aim: ≥ 0.90)`,
+    );
     console.log('one connection:');
     console.log(row('  bare http-proxy', bareOne));
     console.log(row('  gatehouse', gwOne));
