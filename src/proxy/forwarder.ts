@@ -43,8 +43,10 @@ function positive(name: string, value: number, allowInfinity = false): number {
 }
 
 /**
- * Creates the {@link Forwarder}: HTTP and WebSocket forwarding through `http-proxy` over
- * keep-alive agents (one for `http:`, one for `https:` upstreams; certificates verified).
+ * Creates the {@link Forwarder}: HTTP forwarding with `http.request` and WebSocket forwarding
+ * through `http-proxy`, both over keep-alive agents (one for `http:`, one for `https:` upstreams;
+ * certificates verified). Queue, connect and idle timeouts of HTTP requests are sampled by one
+ * shared {@link TimeoutWheel} (never early, at most one tick — ≤ 100 ms — late).
  *
  * - The upstream receives exactly `target.headers` minus hop-by-hop fields (RFC 9110 §7.6.1),
  *   `Host` included as given; http-proxy adds no `X-Forwarded-*` and rewrites nothing. Body framing
