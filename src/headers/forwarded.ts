@@ -62,12 +62,16 @@ export function forwardedHeaders(input: ForwardedInput): ForwardedHeaders {
   const { clientIp, proto, host } = input;
   if (isIP(clientIp) === 0) throw new GatewayError('ERR_INTERNAL', 'forwardedHeaders: clientIp is not an IP address');
   if (!HOST.test(host)) throw new GatewayError('ERR_INTERNAL', 'forwardedHeaders: host is not a canonical host');
-  const prior = (input.priorFor ?? '')
+  const own = `for=${node(clientIp)};proto=${proto};host=${value(host)}`;
+  if (input.priorFor === undefined) {
+    return { 'x-forwarded-for': clientIp, 'x-forwarded-proto': proto, 'x-forwarded-host': host, forwarded: own };
+  }
+  const prior = input.priorFor
     .split(',')
     .map((s) => s.trim())
     .filter((s) => isIP(s) !== 0);
   const chain = [...prior, clientIp];
-  const elements = [...prior.map((ip) => `for=${node(ip)}`), `for=${node(clientIp)};proto=${proto};host=${value(host)}`];
+  const elements = [...prior.map((ip) => `for=${node(ip)}`), own];
   return {
     'x-forwarded-for': chain.join(', '),
     'x-forwarded-proto': proto,

@@ -113,7 +113,8 @@ export function createHeaderShaper(options: HeaderShaperOptions): HeaderShaper {
   return {
     strip(headers, { allowRewriteHeaders }) {
       const out: IncomingHttpHeaders = {};
-      for (const [name, value] of Object.entries(headers)) {
+      for (const name of Object.keys(headers)) {
+        const value = headers[name];
         if (value === undefined) continue;
         const normal = normaliseHeaderName(name);
         if (isOurs(normal)) continue;
@@ -124,8 +125,10 @@ export function createHeaderShaper(options: HeaderShaperOptions): HeaderShaper {
           if (rest !== undefined) out.cookie = rest;
           continue;
         }
-        // A client may send a header literally named `__proto__`: keep it as data.
-        Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+        if (name === '__proto__') {
+          // A client may send a header literally named `__proto__`: keep it as data.
+          Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+        } else out[name] = value;
       }
       return out;
     },

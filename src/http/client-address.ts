@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { IncomingMessage } from 'node:http';
+import { isIPv4 } from 'node:net';
 
 /** What the gateway believes about the client after trusted-proxy handling. */
 export interface ClientInfo {
@@ -52,7 +53,8 @@ export function createClientInfoResolver(trustedCidrs: readonly string[]): (req:
 
   return (req) => {
     const peerText = req.socket.remoteAddress ?? '';
-    const peer = normalise(peerText);
+    // No trusted proxies and an IPv4 peer (already in dotted-quad form): nothing to parse.
+    const peer = cidrs.length === 0 && isIPv4(peerText) ? undefined : normalise(peerText);
     const peerIp = peer?.toString() ?? peerText;
     const ownProto: 'http' | 'https' = 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http';
     const hostHeader = req.headers.host;

@@ -66,19 +66,19 @@ function decide(route: CompiledRoute, identity: Identity | undefined, creq: Cano
 }
 
 /** Authenticates; on a public route a failing session store means "anonymous", elsewhere it propagates. */
-async function authenticateFor(
+function authenticateFor(
   req: IncomingMessage,
   route: CompiledRoute,
   rt: GatewayRuntime,
   services: GatewayServices,
 ): Promise<Authentication | undefined> {
-  try {
-    return await authenticate(req, rt, services);
-  } catch (err) {
-    if (!route.isPublic) throw err;
+  // Not async: no extra promise layer on the common (non-public) path.
+  const pending = authenticate(req, rt, services);
+  if (!route.isPublic) return pending;
+  return pending.catch((err: unknown) => {
     services.logger.warn({ err, route: route.id }, 'session lookup failed; serving public route anonymously');
     return undefined;
-  }
+  });
 }
 
 function originalUrl(r: Resolved): string {

@@ -8,6 +8,7 @@ import type {
 import type { Agent as HttpsAgent } from 'node:https';
 import type HttpProxy from 'http-proxy';
 import type { Logger } from '../core/index.js';
+import type { TimeoutWheel } from './timeout-wheel.js';
 import type { UpstreamEndpoint } from './upstream-target.js';
 
 /** What the web and WebSocket forwarding functions share (built once by `createForwarder`). */
@@ -20,6 +21,10 @@ export interface ForwardContext {
   /** Default upstream idle/response timeout, ms. */
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** Queue, connect and idle timeouts of plain HTTP requests. */
+  readonly wheel: TimeoutWheel;
+  /** `upstreamEndpoint(url)`, cached per URL object. @throws like `upstreamEndpoint`. */
+  endpoint(upstream: URL): UpstreamEndpoint;
   /** Per-upgrade hooks, looked up by http-proxy's synchronous `proxyReqWs` event. */
   readonly wsHooks: WeakMap<IncomingMessage, (proxyReq: ClientRequest) => void>;
   /** True once `close()` was called. */

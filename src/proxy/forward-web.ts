@@ -1,45 +1,75 @@
-import type {
-  ClientRequest,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  ServerResponse,
-} from 'node:http';
-import type { Stream } from 'node:stream';
-import { GatewayError } from '../core/index.js';
 import {
-  proxyOptions,
-  takeHeader,
-  withOutgoingHead,
-  type ForwardContext,
-} from './forward-context.js';
-import { stripHopByHop } from './hop-by-hop.js';
-import { responseHead } from './response-head.js';
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { GatewayError } from '../core/index.js';
+import type { ForwardContext } from './forward-context.js';
+import { stripHopByHopList, upstreamHeaderList } from './hop-by-hop.js';
 import type { ForwardTarget } from './types.js';
 import { systemCode, toUpstreamError, upstreamTimeout } from './upstream-error.js';
-import { armUpstreamTimers, type UpstreamTimers } from './upstream-timers.js';
-import { joinUpstreamPath, upstreamEndpoint } from './upstream-target.js';
+import { joinUpstreamPath } from './upstream-target.js';
 
-/**
- * The request head sent upstream: `target.headers` minus hop-by-hop fields, with the framing
- * (`Content-Length` / `Transfer-Encoding`) of the body actually being streamed, i.e. the
- * incoming request's, so the upstream can never read a different message boundary.
- */
-export function upstreamRequestHeaders(
-  target: ForwardTarget,
-  req: IncomingMessage,
-): OutgoingHttpHeaders {
-  const headers = stripHopByHop(target.headers);
-  takeHeader(headers, 'content-length');
-  const transferEncoding = req.headers['transfer-encoding'];
-  const contentLength = req.headers['content-length'];
-  if (transferEncoding !== undefined) headers['transfer-encoding'] = transferEncoding;
-  else if (contentLength !== undefined) headers['content-length'] = contentLength;
-  return headers;
+/** Reason phrases that may be repeated to the client (RFC 9112 §4). */
+const SAFE_REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** True when the request announces a body (RFC 9112 §6.3): Transfer-Encoding or a non-zero Content-Length. */
+function hasBody(req: IncomingMessage): boolean {
+  const { headers } = req;
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
 }
 
 /**
- * Forwards one HTTP request (see `Forwarder.web`). Streams the request body into the upstream
- * request and the upstream response into `res`, both with back-pressure.
+ * Writes the upstream response head to `res`: status, safe reason phrase, and every field of
+ * `rawHeaders` minus hop-by-hop fields (repeated fields and spellings kept). Framing
+ * (`Transfer-Encoding`) is redone by the gateway's own server.
+ *
+ * @throws TypeError (Node `ERR_INVALID_HTTP_TOKEN` / `ERR_INVALID_CHAR`) when a name or value
+ *   cannot be written; nothing has been sent then.
+ */
+function writeResponseHead(res: ServerResponse, proxyRes: IncomingMessage): void {
+  const list = stripHopByHopList(proxyRes.rawHeaders);
+  const status = proxyRes.statusCode ?? 502;
+  const reason = proxyRes.statusMessage;
+  const safeReason =
+    reason !== undefined && reason !== '' && SAFE_REASON.test(reason) ? reason : undefined;
+  try {
+    if (res.getHeaderNames().length === 0) {
+      // Fast path: the list goes to the wire as is (Node validates every name and value).
+      if (safeReason === undefined) res.writeHead(status, list);
+      else res.writeHead(status, safeReason, list);
+      return;
+    }
+    // Headers set on `res` before forwarding: upstream fields replace same-named ones.
+    const seen = new Set<string>();
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const name = list[i] as string;
+      const value = list[i + 1] as string;
+      const lower = name.toLowerCase();
+      if (seen.has(lower)) res.appendHeader(name, value);
+      else {
+        seen.add(lower);
+        res.setHeader(name, value);
+      }
+    }
+    if (safeReason === undefined) res.writeHead(status);
+    else res.writeHead(status, safeReason);
+  } catch (err) {
+    res.statusCode = 200;
+    res.statusMessage = '';
+    throw err;
+  }
+}
+
+/**
+ * Forwards one HTTP request (see `Forwarder.web`) with `http.request` through the keep-alive
+ * agent. Streams the request body into the upstream request and the upstream response into
+ * `res`, both with back-pressure. Per request: one upstream request, four listeners and an entry
+ * in the timeout wheel (no timer of its own).
  */
 export function forwardWeb(
   ctx: ForwardContext,
@@ -49,17 +79,13 @@ export function forwardWeb(
   onError: (err: Error) => void,
 ): void {
   const origin = target.upstream.origin;
-  const timeoutMs = target.timeoutMs ?? ctx.timeoutMs;
   const log = ctx.logger;
   let done = false;
   let clientGone = false;
-  let proxyReq: ClientRequest | undefined;
-  let timers: UpstreamTimers | undefined;
 
   const fail = (err: unknown): void => {
     if (done) return;
     done = true;
-    timers?.clear();
     const error = toUpstreamError(err, origin);
     if (clientGone) {
       log.debug(
@@ -73,8 +99,8 @@ export function forwardWeb(
         { upstream: origin, code: error.code },
         'upstream failed after the response started; closing client connection',
       );
+      // Callers destroy the upstream request themselves (timeout) or it already failed.
       res.destroy();
-      proxyReq?.destroy();
       return;
     }
     log.debug(
@@ -102,33 +128,70 @@ export function forwardWeb(
   }
 
   let path: string;
-  let options;
+  let endpoint;
   try {
     path = joinUpstreamPath(target.upstream, target.target);
-    options = proxyOptions(ctx, upstreamEndpoint(target.upstream));
+    endpoint = ctx.endpoint(target.upstream);
   } catch (err) {
     fail(err);
     return;
   }
-  const headers = upstreamRequestHeaders(target, req);
-  // An Expect field makes Node send the head at construction; add it once the path is final.
-  const expect = takeHeader(headers, 'expect');
+  const reqHeaders = req.headers;
+  const headers = upstreamHeaderList(
+    target.headers,
+    reqHeaders['transfer-encoding'],
+    reqHeaders['content-length'],
+    target.upstream.host,
+  );
 
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    clientGone = true;
-    timers?.clear();
-    proxyReq?.destroy();
+  let outgoing: ClientRequest;
+  try {
+    // A flat header list is written as the request head at once (no per-field copy).
+    outgoing =
+      endpoint.protocol === 'https:'
+        ? httpsRequest({
+            agent: ctx.httpsAgent,
+            host: endpoint.hostname,
+            port: endpoint.port,
+            servername: endpoint.servername,
+            method: req.method ?? 'GET',
+            path,
+            headers,
+          })
+        : httpRequest({
+            agent: ctx.httpAgent,
+            host: endpoint.hostname,
+            port: endpoint.port,
+            method: req.method ?? 'GET',
+            path,
+            headers,
+          });
+  } catch (err) {
+    // http.request throws synchronously for header values it cannot write.
+    fail(new GatewayError('ERR_INTERNAL', 'cannot build the upstream request', { cause: err }));
+    return;
+  }
+  const timeoutMs = target.timeoutMs ?? ctx.timeoutMs;
+  const watched = ctx.wheel.watch(outgoing, timeoutMs, (phase) => {
+    fail(upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs));
+    outgoing.destroy();
   });
 
-  const onResponse = (outgoing: ClientRequest, proxyRes: IncomingMessage): void => {
+  // 'close' comes after the response finished or when the client connection went away.
+  res.once('close', () => {
+    ctx.wheel.unwatch(watched);
+    if (res.writableFinished) return;
+    clientGone = true;
+    outgoing.destroy();
+  });
+  outgoing.on('error', fail);
+  outgoing.once('response', (proxyRes: IncomingMessage) => {
     if (done) {
       proxyRes.destroy();
       return;
     }
-    let head;
     try {
-      head = responseHead(proxyRes);
+      writeResponseHead(res, proxyRes);
     } catch (err) {
       proxyRes.destroy();
       outgoing.destroy();
@@ -140,67 +203,25 @@ export function forwardWeb(
       );
       return;
     }
-    for (const [name, value] of Object.entries(head.headers))
-      if (value !== undefined) res.setHeader(name, value);
-    if (head.statusMessage === undefined) res.writeHead(head.status);
-    else res.writeHead(head.status, head.statusMessage);
-    // A plain pipe (stream.pipeline costs an AbortController per request); failures of either
-    // side are handled explicitly: the client leaving destroys `outgoing` (see 'close' above),
-    // an upstream failure mid-body destroys the client connection.
-    const interrupted = (err?: Error): void => {
+    // An incomplete upstream response (reset, timeout) closes the client connection.
+    proxyRes.once('close', () => {
+      if (proxyRes.complete) {
+        done = true;
+        return;
+      }
       if (done || clientGone) return;
       done = true;
-      timers?.clear();
       log.warn(
-        { upstream: origin, cause: systemCode(err) ?? 'incomplete' },
+        { upstream: origin, cause: 'incomplete' },
         'upstream response interrupted; closing client connection',
       );
       res.destroy();
-    };
-    proxyRes.on('error', interrupted);
-    proxyRes.once('close', () => {
-      if (!proxyRes.complete) interrupted();
     });
-    proxyRes.once('end', () => {
-      done = true;
-      timers?.clear();
-    });
+    // A plain pipe: no stream.pipeline (an AbortController per request); failures of either
+    // side are handled above.
     proxyRes.pipe(res);
-  };
+  });
 
-  // http-proxy pipes `options.buffer` into the outgoing request right after creating it: the one
-  // synchronous place to take hold of that request, before any byte of it is written.
-  const bodyHook = {
-    pipe(outgoing: ClientRequest): ClientRequest {
-      proxyReq = outgoing;
-      outgoing.path = path;
-      if (expect !== undefined) outgoing.setHeader('expect', expect);
-      timers = armUpstreamTimers(outgoing, {
-        connectTimeoutMs: ctx.connectTimeoutMs,
-        timeoutMs,
-        onTimeout: (phase) => {
-          fail(
-            upstreamTimeout(origin, phase, phase === 'connect' ? ctx.connectTimeoutMs : timeoutMs),
-          );
-          outgoing.destroy();
-        },
-      });
-      outgoing.once('response', (proxyRes: IncomingMessage) => {
-        onResponse(outgoing, proxyRes);
-      });
-      return req.pipe(outgoing);
-    },
-  };
-
-  try {
-    withOutgoingHead(req, headers, path, () => {
-      ctx.proxy.web(req, res, { ...options, buffer: bodyHook as unknown as Stream }, (err) => {
-        fail(err);
-      });
-    });
-  } catch (err) {
-    // http.request throws synchronously for header values it cannot write.
-    fail(new GatewayError('ERR_INTERNAL', 'cannot build the upstream request', { cause: err }));
-    proxyReq?.destroy();
-  }
+  if (hasBody(req)) req.pipe(outgoing);
+  else outgoing.end();
 }

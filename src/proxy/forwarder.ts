@@ -6,7 +6,14 @@ import type { ForwardContext } from './forward-context.js';
 import { forwardWeb } from './forward-web.js';
 import { forwardWs } from './forward-ws.js';
 import type { Forwarder } from './types.js';
+import { TimeoutWheel } from './timeout-wheel.js';
 import { systemCode } from './upstream-error.js';
+import { upstreamEndpoint, type UpstreamEndpoint } from './upstream-target.js';
+
+/** Timeout wheel resolution: a tenth of the shortest timeout, between 5 and 100 ms. */
+function tickFor(connectTimeoutMs: number, timeoutMs: number): number {
+  return Math.min(100, Math.max(5, Math.floor(Math.min(connectTimeoutMs, timeoutMs) / 10)));
+}
 
 /** Options for {@link createForwarder}. All durations are in milliseconds. */
 export interface ForwarderOptions {
@@ -36,8 +43,10 @@ function positive(name: string, value: number, allowInfinity = false): number {
 }
 
 /**
- * Creates the {@link Forwarder}: HTTP and WebSocket forwarding through `http-proxy` over
- * keep-alive agents (one for `http:`, one for `https:` upstreams; certificates verified).
+ * Creates the {@link Forwarder}: HTTP forwarding with `http.request` and WebSocket forwarding
+ * through `http-proxy`, both over keep-alive agents (one for `http:`, one for `https:` upstreams;
+ * certificates verified). Queue, connect and idle timeouts of HTTP requests are sampled by one
+ * shared {@link TimeoutWheel} (never early, at most one tick — ≤ 100 ms — late).
  *
  * - The upstream receives exactly `target.headers` minus hop-by-hop fields (RFC 9110 §7.6.1),
  *   `Host` included as given; http-proxy adds no `X-Forwarded-*` and rewrites nothing. Body framing
@@ -80,6 +89,17 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     wsHooks.get(req)?.(proxyReq);
   });
 
+  const wheel = new TimeoutWheel(tickFor(connectTimeoutMs, timeoutMs), connectTimeoutMs);
+  const endpoints = new WeakMap<URL, { href: string; endpoint: UpstreamEndpoint }>();
+  const endpoint = (upstream: URL): UpstreamEndpoint => {
+    const href = upstream.href;
+    const cached = endpoints.get(upstream);
+    if (cached?.href === href) return cached.endpoint;
+    const fresh = upstreamEndpoint(upstream);
+    endpoints.set(upstream, { href, endpoint: fresh });
+    return fresh;
+  };
+
   let closed = false;
   const ctx: ForwardContext = {
     proxy,
@@ -88,6 +108,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     connectTimeoutMs,
     timeoutMs,
     logger,
+    wheel,
+    endpoint,
     wsHooks,
     isClosed: () => closed,
   };
@@ -101,6 +123,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     },
     close() {
       closed = true;
+      wheel.stop();
       httpAgent.destroy();
       httpsAgent.destroy();
     },

@@ -22,7 +22,18 @@ export interface ForwardTarget {
  * (`ERR_UPSTREAM_UNAVAILABLE` → 502, `ERR_UPSTREAM_TIMEOUT` → 504) when nothing has been sent yet.
  */
 export interface Forwarder {
-  web(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, onError: (err: Error) => void): void;
-  ws(req: IncomingMessage, socket: Duplex, head: Buffer, target: ForwardTarget, onError: (err: Error) => void): void;
+  web(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: ForwardTarget,
+    onError: (err: Error) => void,
+  ): void;
+  ws(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    target: ForwardTarget,
+    onError: (err: Error) => void,
+  ): void;
   close(): void;
 }

@@ -40,6 +40,8 @@ interface Entry {
   readonly cachedAt: number;
   /** Latest activity seen by this instance, seconds since the epoch (≥ record.lastSeenAt). */
   seen: number;
+  /** `record` with `lastSeenAt: seen` (built once per change of `seen`, not per read). */
+  view: SessionRecord;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -76,7 +78,18 @@ export function createCachedSessionStore(
   const logger = (options.logger ?? silentLogger).child({ component: 'session-cache' });
   const maxAgeMs = options.maxAgeSeconds * 1000;
   const touchIntervalSeconds = Math.max(1, lifetimes.idleTimeout / 20);
-  const cache = new LRUCache<string, Entry>({ max: Math.max(1, Math.floor(options.maxEntries)) });
+  const maxEntries = Math.max(1, Math.floor(options.maxEntries));
+  const cache = new LRUCache<string, Entry>({ max: maxEntries });
+  /** Session id → handle: spares a SHA-256 per get and per touch of a cached session. */
+  const handles = new LRUCache<string, string>({ max: maxEntries });
+  function handleOf(id: string): string {
+    let handle = handles.get(id);
+    if (handle === undefined) {
+      handle = sessionHandle(id);
+      handles.set(id, handle);
+    }
+    return handle;
+  }
   const listeners = new Set<InvalidationListener>();
   /** Bumped on every invalidation: a read that started before one must not fill the cache. */
   let epoch = 0;
@@ -118,10 +131,12 @@ export function createCachedSessionStore(
 
   function fill(record: SessionRecord, startEpoch: number): void {
     if (startEpoch !== epoch || !invalidation.isLive()) return;
+    const frozen = deepFreeze(record);
     cache.set(record.handle, {
-      record: deepFreeze(record),
+      record: frozen,
       cachedAt: clock.now(),
-      seen: record.lastSeenAt,
+      seen: frozen.lastSeenAt,
+      view: frozen,
     });
   }
 
@@ -168,13 +183,10 @@ export function createCachedSessionStore(
     async get(id) {
       if (!isWellFormedSessionId(id)) return undefined;
       startBus();
-      const handle = sessionHandle(id);
+      const handle = handleOf(id);
       const entry = lookup(id, handle);
       if (entry !== undefined) {
-        const record =
-          entry.seen > entry.record.lastSeenAt
-            ? { ...entry.record, lastSeenAt: entry.seen }
-            : entry.record;
+        const record = entry.view;
         if (isLive(record, lifetimes, clock)) return record;
         // Looks expired here; another instance may have seen activity since: ask the store.
         cache.delete(handle);
@@ -188,30 +200,32 @@ export function createCachedSessionStore(
     async touch(id) {
       if (!isWellFormedSessionId(id)) return;
       const now = epochSeconds(clock);
-      const handle = sessionHandle(id);
+      const handle = handleOf(id);
       const entry = lookup(id, handle);
       if (entry !== undefined && now - entry.record.lastSeenAt < touchIntervalSeconds) {
-        entry.seen = Math.max(entry.seen, now);
+        if (now > entry.seen) {
+          entry.seen = now;
+          entry.view = Object.freeze({ ...entry.record, lastSeenAt: now });
+        }
         return;
       }
       const startEpoch = epoch;
       await inner.touch(id);
       // Keep the entry's age: a touch does not prove the session still exists.
       if (entry !== undefined && cache.get(handle) === entry && startEpoch === epoch) {
-        cache.set(handle, {
-          record: deepFreeze({ ...entry.record, lastSeenAt: now }),
-          cachedAt: entry.cachedAt,
-          seen: now,
-        });
+        const record = deepFreeze({ ...entry.record, lastSeenAt: now });
+        cache.set(handle, { record, cachedAt: entry.cachedAt, seen: now, view: record });
       }
     },
 
     update(id, patch) {
-      return invalidate({ handles: [sessionHandle(id)], users: [] }, () => inner.update(id, patch));
+      return invalidate({ handles: [handleOf(id)], users: [] }, () => inner.update(id, patch));
     },
 
     delete(id) {
-      return invalidate({ handles: [sessionHandle(id)], users: [] }, () => inner.delete(id));
+      const handle = handleOf(id);
+      handles.delete(id);
+      return invalidate({ handles: [handle], users: [] }, () => inner.delete(id));
     },
 
     listByUser: (key) => inner.listByUser(key),
@@ -238,6 +252,7 @@ export function createCachedSessionStore(
       unsubscribe();
       listeners.clear();
       cache.clear();
+      handles.clear();
       await Promise.all([inner.close(), invalidation.close()]);
     },
 

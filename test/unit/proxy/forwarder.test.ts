@@ -400,6 +400,31 @@ describe('Forwarder.web failures', () => {
     expect(elapsed).toBeLessThan(3000);
   });
 
+  it('reports a request that waits too long for a pooled socket as ERR_UPSTREAM_TIMEOUT (504, queue)', async () => {
+    const holding = deferred();
+    const up = await upstream((req, res) => {
+      if (req.url === '/hold') {
+        holding.resolve(); // keeps the only socket busy
+        return;
+      }
+      res.end('ok');
+    });
+    const gw = await gateway(forwarder({ maxSockets: 1 }), (req) => ({
+      upstream: new URL(up.url),
+      target: req.url ?? '/',
+      headers: {},
+      timeoutMs: req.url === '/hold' ? 60_000 : 300,
+    }));
+    void send(`${gw.url}/hold`).catch(() => undefined);
+    await holding.promise;
+    const res = await within(send(`${gw.url}/queued`), 5000, 'queue timeout not applied');
+    expect(res.status).toBe(504);
+    expect(gw.errors[0]).toMatchObject({
+      code: 'ERR_UPSTREAM_TIMEOUT',
+      details: { phase: 'queue' },
+    });
+  });
+
   it('uses the forwarder-wide timeout when the target sets none', async () => {
     const up = await upstream(() => undefined);
     const gw = await gateway(forwarder({ timeoutMs: 200 }), passThrough(up.url));
