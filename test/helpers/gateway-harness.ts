@@ -54,6 +54,8 @@ export interface HarnessOptions {
   readonly routes?: string;
   /** Extra YAML appended to gatehouse.yaml (top-level keys not otherwise set). */
   readonly extraConfig?: string;
+  /** Extra keys of the identity provider entry, one `key: value` per line (e.g. `trust_idp_mfa: true`). */
+  readonly idpConfig?: string;
   readonly session?: { idle?: string; absolute?: string };
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -85,7 +87,7 @@ export interface Harness {
 /** Writes the gateway config for a harness; returns the config file path. */
 export function writeConfig(
   dir: string,
-  o: { port: number; issuer: string; store: 'memory' | 'redis'; redisPrefix: string; extra?: string; idle?: string; absolute?: string },
+  o: { port: number; issuer: string; store: 'memory' | 'redis'; redisPrefix: string; extra?: string; idle?: string; absolute?: string; idpExtra?: string },
 ): string {
   const configFile = path.join(dir, 'gatehouse.yaml');
   writeFileSync(
@@ -103,7 +105,7 @@ identity_providers:
     client_id: ${CLIENT_ID}
     client_secret: \${TEST_CLIENT_SECRET}
     scopes: [openid, email, profile, groups, offline_access]
-policies_dir: policies
+${(o.idpExtra ?? '').split('\n').filter((l) => l.trim() !== '').map((l) => `    ${l}\n`).join('')}policies_dir: policies
 logging: { level: silent }
 ${o.extra ?? ''}`,
   );
@@ -141,6 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store: options.store ?? 'memory',
     redisPrefix,
     ...(options.extraConfig === undefined ? {} : { extra: options.extraConfig }),
+    ...(options.idpConfig === undefined ? {} : { idpExtra: options.idpConfig }),
     ...(options.session?.idle === undefined ? {} : { idle: options.session.idle }),
     ...(options.session?.absolute === undefined ? {} : { absolute: options.session.absolute }),
   });
