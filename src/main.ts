@@ -251,12 +251,18 @@ function mfaReloadProblem(next: GatewayConfig, running: MfaRuntime | undefined, 
 
 /**
  * Opens the MFA service a deployment's configuration names (for `gatehouse mfa` and
- * `gatehouse keys`), without the prune timer. Close it when done.
+ * `gatehouse keys`), without the prune timer. Close it when done. Logs (audit events) go to
+ * `options.logger`, default JSON lines on stderr.
  * @throws ConfigInvalidError for an invalid configuration or when `mfa:` is not configured.
  */
-export async function openMfaService(configFile: string, logger: Logger): Promise<{ mfa: MfaRuntime; defaultIssuer: string }> {
+export async function openMfaService(
+  configFile: string,
+  options: { readonly logger?: Logger } = {},
+): Promise<{ mfa: MfaRuntime; defaultIssuer: string }> {
   const result = await loadConfig(configFile);
   if (!result.ok) throw new ConfigInvalidError(result.problems);
+  // Audit events of operator commands go to stderr (stdout is the command's output).
+  const logger = options.logger ?? createLogger({ level: result.config.logging.level, destination: process.stderr });
   const mfa = await startMfaOrConfigError(result.config, { clock: systemClock, logger, pruneIntervalMs: 0 });
   if (mfa === undefined) {
     throw new ConfigInvalidError([
