@@ -31,7 +31,10 @@ function gatehouse(...args: string[]): Promise<{ stdout: string; stderr: string;
     env: { ...process.env, TEST_CLIENT_SECRET: 'x' },
   }).then(
     (r) => ({ ...r, code: 0 }),
-    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code }),
+    (e: unknown) => {
+      const f = e as { stdout: string; stderr: string; code: number };
+      return { stdout: f.stdout, stderr: f.stderr, code: f.code };
+    },
   );
 }
 

@@ -1,7 +1,8 @@
 import { epochSeconds } from '../../core/index.js';
 import type { EndpointHandler } from '../endpoints/context.js';
-import { sendHtml, sendRedirect } from '../respond.js';
+import { sendRedirect } from '../respond.js';
 import { readForm } from './form.js';
+import { sendMfaHtml } from './mfa-respond.js';
 import { FRESH_LOGIN_SECONDS, mfaPageUrl, openMfaPage, primaryLoginAge, requireFreshLogin, sendLockout } from './mfa-context.js';
 import { enrollBody, enrollRetryBody, MFA_PATHS, recoveryCodesBody } from './mfa-pages.js';
 import { checkCsrf, identityWithMfa, mfaData, newCsrfToken, rotateSession, updateMfaData } from './mfa-session.js';
@@ -37,7 +38,7 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
     const started = await p.mfa.beginEnrollment(p.userKey, account);
     const csrf = mfaData(p.session).csrf ?? newCsrfToken();
     await updateMfaData(services, p.session, { csrf, enroll: { factorId: started.factorId, expiresAt: started.expiresAt } });
-    sendHtml(
+    sendMfaHtml(
       res,
       200,
       'Set up a second factor',
@@ -64,7 +65,7 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
         return;
       case 'invalid':
       case 'replayed':
-        sendHtml(
+        sendMfaHtml(
           res,
           400,
           'Set up a second factor',
@@ -83,7 +84,7 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
   const now = epochSeconds(services.clock);
   const { setCookie } = await rotateSession(rt, services, p.session, identityWithMfa(p.identity, now));
   services.logger.info({ event: 'mfa.step_up', user: p.userKey, method: 'enrollment', requestId: ctx.requestId }, 'MFA enrolled and verified');
-  sendHtml(
+  sendMfaHtml(
     res,
     200,
     'Your recovery codes',

@@ -6,9 +6,10 @@ import { authenticate } from '../authenticate.js';
 import type { EndpointContext } from '../endpoints/context.js';
 import { startLogin } from '../login-flow.js';
 import { safeRedirectTarget } from '../redirect-target.js';
-import { messageBody, sendHtml, sendJson, sendRedirect } from '../respond.js';
+import { messageBody, sendJson, sendRedirect } from '../respond.js';
 import type { GatewayRuntime } from '../runtime.js';
 import { lockoutBody } from './mfa-pages.js';
+import { sendMfaHtml } from './mfa-respond.js';
 
 /** How recent the primary login must be to enroll a factor, in seconds (5 minutes). */
 export const FRESH_LOGIN_SECONDS = 300;
@@ -94,7 +95,7 @@ export async function requireFreshLogin(p: MfaPageContext, returnTo: string): Pr
       { event: 'mfa.reauthentication_failed', user: p.userKey, authTime: p.identity.authTime, handle: p.session.handle },
       'the identity provider did not report a fresh login after prompt=login',
     );
-    sendHtml(
+    sendMfaHtml(
       res,
       403,
       'Sign-in not recent',
@@ -117,5 +118,5 @@ export async function requireFreshLogin(p: MfaPageContext, returnTo: string): Pr
 /** Sends the "try again in N minutes" page (429 with `Retry-After`, RFC 6585 §4). */
 export function sendLockout(p: MfaPageContext, retryAfterSeconds: number): void {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  sendHtml(p.ctx.res, 429, 'Too many attempts', lockoutBody(seconds, p.ctx.requestId), { 'retry-after': String(seconds) });
+  sendMfaHtml(p.ctx.res, 429, 'Too many attempts', lockoutBody(seconds, p.ctx.requestId), { 'retry-after': String(seconds) });
 }

@@ -60,7 +60,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 
 /**
  * Checks a form's CSRF token against the session's, in constant time (equal-length digests),
- * and the `Origin` header when the browser sends one (must be a host the gateway serves).
+ * and the `Origin` header when the browser sends a real one (must be a host the gateway serves).
  * @throws GatewayError `ERR_ACCESS_DENIED` when either check fails.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html (synchronizer token)
  */
@@ -69,7 +69,8 @@ export function checkCsrf(req: IncomingMessage, rt: GatewayRuntime, session: Ses
   const ok = expected !== undefined && submitted !== null && submitted !== '' && timingSafeEqual(digest(expected), digest(submitted));
   const origin = req.headers.origin;
   let originOk = true;
-  if (origin !== undefined) {
+  // "null" carries no information (e.g. sent under Referrer-Policy: no-referrer): the token decides.
+  if (origin !== undefined && origin !== 'null') {
     try {
       const u = new URL(origin);
       originOk = (u.protocol === 'http:' || u.protocol === 'https:') && rt.redirectScope.allowsHost(u.hostname.toLowerCase());

@@ -1,7 +1,8 @@
 import { epochSeconds, isGatewayError } from '../../core/index.js';
 import type { EndpointHandler } from '../endpoints/context.js';
-import { sendHtml, sendRedirect } from '../respond.js';
+import { sendRedirect } from '../respond.js';
 import { readForm } from './form.js';
+import { sendMfaHtml } from './mfa-respond.js';
 import { mfaPageUrl, openMfaPage } from './mfa-context.js';
 import { MFA_PATHS, recoveryCodesBody, regenerateBody } from './mfa-pages.js';
 import { checkCsrf, ensureCsrfToken } from './mfa-session.js';
@@ -34,7 +35,7 @@ export const handleMfaRecoveryCodes: EndpointHandler = async (ctx) => {
   if (form === undefined) {
     const csrf = await ensureCsrfToken(services, p.session);
     const remaining = await p.mfa.countRecoveryCodes(p.userKey);
-    sendHtml(res, 200, 'Recovery codes', regenerateBody({ action: MFA_PATHS.recoveryCodes, rd: p.rd, csrf }, remaining));
+    sendMfaHtml(res, 200, 'Recovery codes', regenerateBody({ action: MFA_PATHS.recoveryCodes, rd: p.rd, csrf }, remaining));
     return;
   }
   checkCsrf(req, rt, p.session, form.get('csrf'));
@@ -46,5 +47,5 @@ export const handleMfaRecoveryCodes: EndpointHandler = async (ctx) => {
     verifyFirst();
     return;
   }
-  sendHtml(res, 200, 'Your recovery codes', recoveryCodesBody(codes, 'New recovery codes', 'Your old recovery codes no longer work. These are your new ones:', p.rd));
+  sendMfaHtml(res, 200, 'Your recovery codes', recoveryCodesBody(codes, 'New recovery codes', 'Your old recovery codes no longer work. These are your new ones:', p.rd));
 };

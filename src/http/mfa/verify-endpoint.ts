@@ -1,7 +1,8 @@
 import { epochSeconds } from '../../core/index.js';
 import type { EndpointHandler } from '../endpoints/context.js';
-import { sendHtml, sendRedirect } from '../respond.js';
+import { sendRedirect } from '../respond.js';
 import { readForm } from './form.js';
+import { sendMfaHtml } from './mfa-respond.js';
 import { mfaPageUrl, openMfaPage, sendLockout } from './mfa-context.js';
 import { MFA_PATHS, recoveryUsedBody, verifyBody } from './mfa-pages.js';
 import { checkCsrf, ensureCsrfToken, identityWithMfa, mfaData, rotateSession } from './mfa-session.js';
@@ -26,7 +27,7 @@ export const handleMfaVerify: EndpointHandler = async (ctx) => {
   const base = { action: MFA_PATHS.verify, rd: p.rd };
   if (form === undefined) {
     const csrf = await ensureCsrfToken(services, p.session);
-    sendHtml(res, 200, 'Confirm it is you', verifyBody({ ...base, csrf }, digits));
+    sendMfaHtml(res, 200, 'Confirm it is you', verifyBody({ ...base, csrf }, digits));
     return;
   }
   checkCsrf(req, rt, p.session, form.get('csrf'));
@@ -40,7 +41,7 @@ export const handleMfaVerify: EndpointHandler = async (ctx) => {
       result.reason === 'replayed'
         ? 'This code was already used. Wait for the next code from your app.'
         : 'That code is not valid. Check that your phone shows the right time and try again.';
-    sendHtml(res, 400, 'Confirm it is you', verifyBody({ ...base, csrf: mfaData(p.session).csrf ?? '' }, digits, error));
+    sendMfaHtml(res, 400, 'Confirm it is you', verifyBody({ ...base, csrf: mfaData(p.session).csrf ?? '' }, digits, error));
     return;
   }
   const now = epochSeconds(services.clock);
@@ -48,7 +49,7 @@ export const handleMfaVerify: EndpointHandler = async (ctx) => {
   services.logger.info({ event: 'mfa.step_up', user: p.userKey, method: result.method, requestId: ctx.requestId }, 'MFA verified');
   if (result.method === 'recovery') {
     const remaining = await p.mfa.countRecoveryCodes(p.userKey);
-    sendHtml(
+    sendMfaHtml(
       res,
       200,
       'Recovery code accepted',
