@@ -68,13 +68,19 @@ export function mfaAuditLogger(logger: Logger): (e: MfaAuditEvent) => void {
  * @returns undefined when `mfa:` is absent.
  * @throws GatewayError `ERR_CONFIG_INVALID` (keys), `ERR_MFA_STORE_UNAVAILABLE` (database).
  */
-export async function startMfa(config: GatewayConfig, options: StartMfaOptions): Promise<MfaRuntime | undefined> {
+export async function startMfa(
+  config: GatewayConfig,
+  options: StartMfaOptions,
+): Promise<MfaRuntime | undefined> {
   const cfg = config.mfa;
   if (cfg === undefined) return undefined;
   const logger = options.logger.child({ component: 'mfa' });
   const secretBox = createSecretBox(keyringFromConfig(cfg));
   const storeCfg: MfaConfig = cfg.store.sqlite
-    ? { ...cfg, store: { sqlite: { file: resolveSqliteFile(cfg.store.sqlite.file, config.configFile) } } }
+    ? {
+        ...cfg,
+        store: { sqlite: { file: resolveSqliteFile(cfg.store.sqlite.file, config.configFile) } },
+      }
     : cfg;
   const store: FactorStore = await openFactorStore(storeCfg, options.clock);
   let redis: Redis | undefined;
@@ -92,14 +98,22 @@ export async function startMfa(config: GatewayConfig, options: StartMfaOptions):
     if (config.session.store === 'redis') {
       redis = new Redis(config.session.redis.url, { ...FAIL_FAST_REDIS_OPTIONS });
       redis.on('error', (err: Error) => {
-        logger.warn({ err: err.message }, 'MFA attempt limiter: Redis error; MFA fails closed until it is back');
+        logger.warn(
+          { err: err.message },
+          'MFA attempt limiter: Redis error; MFA fails closed until it is back',
+        );
       });
       await redis.connect().catch((err: unknown) => {
-        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'MFA attempt limiter: Redis not reachable at start');
+        logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'MFA attempt limiter: Redis not reachable at start',
+        );
       });
     }
     const limiter = createAttemptLimiter(
-      redis === undefined ? { kind: 'memory' } : { kind: 'redis', redis, keyPrefix: config.session.redis.key_prefix },
+      redis === undefined
+        ? { kind: 'memory' }
+        : { kind: 'redis', redis, keyPrefix: config.session.redis.key_prefix },
       attemptLimitsFromConfig(cfg),
     );
     const service = createMfaService({
@@ -114,7 +128,14 @@ export async function startMfa(config: GatewayConfig, options: StartMfaOptions):
       freshMfaSeconds: cfg.fresh_mfa_max_age,
     });
     const counts = await service.checkStorageKeys();
-    logger.info({ event: 'mfa.started', store: cfg.store.postgres ? 'postgres' : 'sqlite', factorsByKeyId: counts }, 'MFA ready');
+    logger.info(
+      {
+        event: 'mfa.started',
+        store: cfg.store.postgres ? 'postgres' : 'sqlite',
+        factorsByKeyId: counts,
+      },
+      'MFA ready',
+    );
     const every = options.pruneIntervalMs ?? 3_600_000;
     if (every > 0) {
       timer = setInterval(() => {
@@ -127,6 +148,8 @@ export async function startMfa(config: GatewayConfig, options: StartMfaOptions):
     return { service, config: cfg, close };
   } catch (err) {
     await close().catch(() => undefined);
-    throw err instanceof GatewayError ? err : new GatewayError('ERR_MFA_STORE_UNAVAILABLE', 'MFA could not start', { cause: err });
+    throw err instanceof GatewayError
+      ? err
+      : new GatewayError('ERR_MFA_STORE_UNAVAILABLE', 'MFA could not start', { cause: err });
   }
 }

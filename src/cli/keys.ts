@@ -19,4 +19,3 @@ export async function runKeysRotateStorage(configFile: string): Promise<number> 
     await opened.mfa.close();
   }
 }
-

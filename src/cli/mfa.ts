@@ -19,7 +19,11 @@ export function userKeyOf(user: string, issuer: string): string {
  * `gatehouse mfa list USER`: the user's factors (never the secret) and unused recovery codes.
  * @returns the exit code (0; 1 when the user has no factor).
  */
-export async function runMfaList(configFile: string, user: string, issuer: string | undefined): Promise<number> {
+export async function runMfaList(
+  configFile: string,
+  user: string,
+  issuer: string | undefined,
+): Promise<number> {
   const opened = await openMfaService(configFile);
   try {
     const key = userKeyOf(user, issuer ?? opened.defaultIssuer);
@@ -28,7 +32,9 @@ export async function runMfaList(configFile: string, user: string, issuer: strin
       out(`no MFA factors for ${key}`);
       return 1;
     }
-    out('ID                                    TYPE  STATUS   ALGORITHM  KEY ID    CREATED                   ACTIVATED                 LAST USED                 LABEL');
+    out(
+      'ID                                    TYPE  STATUS   ALGORITHM  KEY ID    CREATED                   ACTIVATED                 LAST USED                 LABEL',
+    );
     for (const f of factors) {
       out(
         `${f.id.padEnd(37)} ${f.type.padEnd(5)} ${f.status.padEnd(8)} ${`${f.algorithm}/${f.digits}/${f.period}s`.padEnd(10)} ${f.keyId.padEnd(9)} ${time(f.createdAt).padEnd(25)} ${time(f.activatedAt).padEnd(25)} ${time(f.lastUsedAt).padEnd(25)} ${f.label}`,
@@ -47,7 +53,11 @@ export async function runMfaList(configFile: string, user: string, issuer: strin
  * user enrolls again at the next MFA prompt.
  * @returns the exit code (0; 1 when the user had no factor).
  */
-export async function runMfaReset(configFile: string, user: string, issuer: string | undefined): Promise<number> {
+export async function runMfaReset(
+  configFile: string,
+  user: string,
+  issuer: string | undefined,
+): Promise<number> {
   const opened = await openMfaService(configFile);
   try {
     const key = userKeyOf(user, issuer ?? opened.defaultIssuer);

@@ -32,14 +32,19 @@ export function parseEncryptionKey(text: string, name: string): Buffer {
   );
 }
 
-const keyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'key ids use letters, digits, "_" and "-" (at most 64)');
+const keyId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'key ids use letters, digits, "_" and "-" (at most 64)');
 
 /** `mfa.store`: exactly one of `sqlite` (embedded, default) or `postgres`. */
 export const mfaStoreSchema = z
   .strictObject({
     sqlite: z
       .strictObject({
-        file: z.string().min(1).describe('SQLite database file; relative paths are relative to this config file.'),
+        file: z
+          .string()
+          .min(1)
+          .describe('SQLite database file; relative paths are relative to this config file.'),
       })
       .optional(),
     postgres: z
@@ -63,20 +68,38 @@ export const mfaStoreSchema = z
 
 /** `mfa.totp`: parameters of new factors and the verification window. */
 export const mfaTotpSchema = z.strictObject({
-  algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha1').describe('HMAC hash (most apps support only sha1).'),
+  algorithm: z
+    .enum(['sha1', 'sha256', 'sha512'])
+    .default('sha1')
+    .describe('HMAC hash (most apps support only sha1).'),
   digits: z.number().int().min(6).max(8).default(6),
   /** Seconds (or a duration string), 15 to 300. */
-  period: durationSeconds.pipe(z.number().int().min(15).max(300)).default(30).describe('Time step, 15s to 300s. Default 30s.'),
+  period: durationSeconds
+    .pipe(z.number().int().min(15).max(300))
+    .default(30)
+    .describe('Time step, 15s to 300s. Default 30s.'),
   /** Steps accepted either side of the current one. */
-  window: z.number().int().min(0).max(10).default(1).describe('Steps accepted either side of the current one.'),
+  window: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(1)
+    .describe('Steps accepted either side of the current one.'),
 });
 
 /** `mfa.attempts`: failed-attempt limits (durations in seconds or strings). */
 export const mfaAttemptsSchema = z.strictObject({
   max_per_user: z.number().int().min(1).default(5),
   max_per_ip: z.number().int().min(1).default(20),
-  interval: durationSeconds.pipe(z.number().int().min(1)).default(900).describe('Failures count within this window. Default 15m.'),
-  lockout: durationSeconds.pipe(z.number().int().min(1)).default(900).describe('Lock duration once a limit is reached. Default 15m.'),
+  interval: durationSeconds
+    .pipe(z.number().int().min(1))
+    .default(900)
+    .describe('Failures count within this window. Default 15m.'),
+  lockout: durationSeconds
+    .pipe(z.number().int().min(1))
+    .default(900)
+    .describe('Lock duration once a limit is reached. Default 15m.'),
 });
 
 /**
@@ -104,13 +127,21 @@ export const mfaConfigSchema = z
     current_key_id: keyId.describe('Key id new secrets are encrypted under.'),
     totp: mfaTotpSchema.default({ algorithm: 'sha1', digits: 6, period: 30, window: 1 }),
     /** How long an enrollment may be confirmed. */
-    enrollment_timeout: durationSeconds.pipe(z.number().int().min(60)).default(600).describe('How long an enrollment may be confirmed. Default 10m.'),
+    enrollment_timeout: durationSeconds
+      .pipe(z.number().int().min(60))
+      .default(600)
+      .describe('How long an enrollment may be confirmed. Default 10m.'),
     /** How recent the MFA must be to regenerate recovery codes. */
     fresh_mfa_max_age: durationSeconds
       .pipe(z.number().int().min(1))
       .default(300)
       .describe('How recent the MFA must be to regenerate recovery codes. Default 5m.'),
-    attempts: mfaAttemptsSchema.default({ max_per_user: 5, max_per_ip: 20, interval: 900, lockout: 900 }),
+    attempts: mfaAttemptsSchema.default({
+      max_per_user: 5,
+      max_per_ip: 20,
+      interval: 900,
+      lockout: 900,
+    }),
   })
   .superRefine((cfg, ctx) => {
     for (const [id, text] of Object.entries(cfg.encryption_keys)) {
@@ -120,7 +151,10 @@ export const mfaConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['encryption_keys', id],
-          message: e instanceof GatewayError ? e.message.replace(/^mfa\.encryption_keys\.[^:]+: /, '') : 'invalid key',
+          message:
+            e instanceof GatewayError
+              ? e.message.replace(/^mfa\.encryption_keys\.[^:]+: /, '')
+              : 'invalid key',
         });
       }
     }
@@ -150,7 +184,9 @@ export const trustIdpMfaSchema = z
       acr: z.array(z.string().min(1)).default([]),
     }),
   ])
-  .transform((v) => (v === false ? undefined : v === true ? { amr: [...DEFAULT_TRUSTED_AMR], acr: [] } : v));
+  .transform((v) =>
+    v === false ? undefined : v === true ? { amr: [...DEFAULT_TRUSTED_AMR], acr: [] } : v,
+  );
 
 /** The parsed `trust_idp_mfa` setting: which `amr` / `acr` values count as MFA done by the IdP. */
 export interface TrustIdpMfa {

@@ -17,11 +17,20 @@ let h: Harness;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (CHROMIUM === undefined) throw new Error('Chromium not found: run "apt-get install -y chromium"');
+  if (CHROMIUM === undefined)
+    throw new Error('Chromium not found: run "apt-get install -y chromium"');
   h = await startHarness({ routes: mfaRoutes(), extraConfig: mfaConfigYaml() });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -37,7 +46,10 @@ async function signInAt(path: string, username: string, password: string) {
   expect(new URL(page.url()).origin).toBe(new URL(h.idp.issuer).origin);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL((u) => u.origin === h.url), page.click('button[type=submit]')]);
+  await Promise.all([
+    page.waitForURL((u) => u.origin === h.url),
+    page.click('button[type=submit]'),
+  ]);
   return { context, page };
 }
 
@@ -47,7 +59,9 @@ describe('MFA enrollment in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/.gatehouse/mfa/enroll');
     const qr = page.locator('#totp-qr');
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    expect(await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0); // CSP allows the data: image
+    expect(
+      await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0); // CSP allows the data: image
     const secret = (await page.textContent('#totp-secret'))?.trim() ?? '';
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
 
@@ -56,7 +70,9 @@ describe('MFA enrollment in Chromium', () => {
     expect(await page.locator('#recovery-codes li').count()).toBe(10);
 
     await Promise.all([page.waitForURL(`${h.url}/admin/`), page.click('#continue')]);
-    const echo = JSON.parse((await page.textContent('body')) ?? '{}') as { headers: Record<string, string> };
+    const echo = JSON.parse((await page.textContent('body')) ?? '{}') as {
+      headers: Record<string, string>;
+    };
     expect(echo.headers['x-forwarded-email']).toBe('alice@example.com');
     await context.close();
   });

@@ -38,7 +38,9 @@ export function testKey(): string {
 }
 
 /** An `mfa:` section (YAML). `store` is the YAML of `mfa.store` (default: SQLite `mfa.db` next to the config). */
-export function mfaConfigYaml(o: { key?: string; store?: string; maxPerUser?: number } = {}): string {
+export function mfaConfigYaml(
+  o: { key?: string; store?: string; maxPerUser?: number } = {},
+): string {
   return `mfa:
   issuer: Gatehouse Test
   store: ${o.store ?? '{ sqlite: { file: mfa.db } }'}
@@ -68,9 +70,19 @@ export function recoveryCodesOf(page: FlowResponse): string[] {
 }
 
 /** Submits the MFA form of `page` (`#mfa-form` or the first form) with `fields` added. */
-export function submitMfaForm(session: HttpSession, page: FlowResponse, fields: Record<string, string>): Promise<FlowResponse> {
+export function submitMfaForm(
+  session: HttpSession,
+  page: FlowResponse,
+  fields: Record<string, string>,
+): Promise<FlowResponse> {
   const forms = findForms(page);
   const form = forms.find((f) => f.id === 'mfa-form') ?? forms[0];
-  if (form === undefined) throw new Error(`no form on ${page.url.href} (status ${page.status}):\n${page.body.slice(0, 500)}`);
-  return session.send(form.action, { method: 'POST', body: new URLSearchParams({ ...form.fields, ...fields }) });
+  if (form === undefined)
+    throw new Error(
+      `no form on ${page.url.href} (status ${page.status}):\n${page.body.slice(0, 500)}`,
+    );
+  return session.send(form.action, {
+    method: 'POST',
+    body: new URLSearchParams({ ...form.fields, ...fields }),
+  });
 }

@@ -26,10 +26,14 @@ let configFile: string;
 let secret: string;
 
 function gatehouse(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  return run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args, '--config', configFile], {
-    cwd: ROOT,
-    env: { ...process.env, TEST_CLIENT_SECRET: 'x' },
-  }).then(
+  return run(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args, '--config', configFile],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TEST_CLIENT_SECRET: 'x' },
+    },
+  ).then(
     (r) => ({ ...r, code: 0 }),
     (e: unknown) => {
       const f = e as { stdout: string; stderr: string; code: number };
@@ -42,16 +46,34 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-mfa-cli-'));
   mkdirSync(path.join(dir, 'policies'));
   writeFileSync(path.join(dir, 'policies', 'routes.yaml'), 'routes: []\n');
-  configFile = writeConfig(dir, { port: 0, issuer: ISSUER, store: 'memory', redisPrefix: 'x:', extra: mfaConfigYaml({ key: k1 }) });
-  writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('logging: { level: silent }', 'logging: { level: info }'));
+  configFile = writeConfig(dir, {
+    port: 0,
+    issuer: ISSUER,
+    store: 'memory',
+    redisPrefix: 'x:',
+    extra: mfaConfigYaml({ key: k1 }),
+  });
+  writeFileSync(
+    configFile,
+    readFileSync(configFile, 'utf8').replace(
+      'logging: { level: silent }',
+      'logging: { level: info }',
+    ),
+  );
   const loaded = await loadConfig(configFile, { env: { TEST_CLIENT_SECRET: 'x' } });
   if (!loaded.ok) throw new Error('config');
-  const mfa = (await startMfa(loaded.config, { clock: systemClock, logger: silentLogger, pruneIntervalMs: 0 }))!;
+  const mfa = (await startMfa(loaded.config, {
+    clock: systemClock,
+    logger: silentLogger,
+    pruneIntervalMs: 0,
+  }))!;
   const key = userKey({ issuer: ISSUER, sub: SUB });
   const started = await mfa.service.beginEnrollment(key, 'alice@example.com');
   secret = started.secret;
   const code = await generateTotp(secret, { algorithm: 'sha1', digits: 6, period: 30 }, Date.now());
-  expect((await mfa.service.confirmEnrollment(key, started.factorId, code, '127.0.0.1')).ok).toBe(true);
+  expect((await mfa.service.confirmEnrollment(key, started.factorId, code, '127.0.0.1')).ok).toBe(
+    true,
+  );
   await mfa.close();
 }, 30_000);
 
@@ -60,7 +82,7 @@ afterAll(() => {
 });
 
 describe('gatehouse mfa / keys', () => {
-  it('lists a user\'s factors without the secret', async () => {
+  it("lists a user's factors without the secret", async () => {
     const r = await gatehouse('mfa', 'list', SUB);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/active\s+sha1\/6\/30s\s+k1/);
@@ -70,7 +92,13 @@ describe('gatehouse mfa / keys', () => {
   }, 30_000);
 
   it('re-encrypts stored secrets under the new current key', async () => {
-    writeFileSync(configFile, readFileSync(configFile, 'utf8').replace(`k1: "${k1}" }\n  current_key_id: k1`, `k1: "${k1}", k2: "${testKey()}" }\n  current_key_id: k2`));
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, 'utf8').replace(
+        `k1: "${k1}" }\n  current_key_id: k1`,
+        `k1: "${k1}", k2: "${testKey()}" }\n  current_key_id: k2`,
+      ),
+    );
     const r = await gatehouse('keys', 'rotate-storage');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('re-encrypted 1 MFA secret(s) under key "k2"');
@@ -86,7 +114,11 @@ describe('gatehouse mfa / keys', () => {
     expect(r.stdout).toContain('removed 1 MFA factor(s)');
     const audit = r.stderr.split('\n').find((l) => l.includes('"event":"mfa.reset"'));
     expect(audit).toBeDefined();
-    expect(JSON.parse(audit!)).toMatchObject({ event: 'mfa.reset', count: 1, userKey: userKey({ issuer: ISSUER, sub: SUB }) });
+    expect(JSON.parse(audit!)).toMatchObject({
+      event: 'mfa.reset',
+      count: 1,
+      userKey: userKey({ issuer: ISSUER, sub: SUB }),
+    });
     expect(r.stderr).not.toContain(secret);
     const list = await gatehouse('mfa', 'list', SUB);
     expect(list.code).toBe(1);

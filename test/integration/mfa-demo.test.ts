@@ -18,8 +18,13 @@ const clock = new ManualClock(Date.now());
 let h: Harness;
 
 beforeAll(async () => {
-  const routes = readFileSync(path.join(ROOT, 'policies/demo.yaml'), 'utf8').replaceAll('http://127.0.0.1:9012', '{{UPSTREAM}}');
-  const demo = parse(readFileSync(path.join(ROOT, 'config/gatehouse.yaml'), 'utf8')) as { mfa: Record<string, unknown> };
+  const routes = readFileSync(path.join(ROOT, 'policies/demo.yaml'), 'utf8').replaceAll(
+    'http://127.0.0.1:9012',
+    '{{UPSTREAM}}',
+  );
+  const demo = parse(readFileSync(path.join(ROOT, 'config/gatehouse.yaml'), 'utf8')) as {
+    mfa: Record<string, unknown>;
+  };
   const mfa = { ...demo.mfa, store: { sqlite: { file: 'mfa.db' } } };
   h = await startHarness({ clock, routes, extraConfig: stringify({ mfa }), accessTokenTtl: 3600 });
 });

@@ -8,8 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ManualClock } from '../../src/core/index.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { findForms, loginThroughIdp, type FlowResponse, type HttpSession } from '../helpers/login-flow.js';
-import { codeAt, mfaConfigYaml, mfaRoutes, recoveryCodesOf, secretOf, submitMfaForm } from '../helpers/mfa-flow.js';
+import {
+  findForms,
+  loginThroughIdp,
+  type FlowResponse,
+  type HttpSession,
+} from '../helpers/login-flow.js';
+import {
+  codeAt,
+  mfaConfigYaml,
+  mfaRoutes,
+  recoveryCodesOf,
+  secretOf,
+  submitMfaForm,
+} from '../helpers/mfa-flow.js';
 
 const clock = new ManualClock(Date.now());
 let h: Harness;
@@ -18,7 +30,12 @@ let recovery: string[] = [];
 let enrollCode = '';
 
 beforeAll(async () => {
-  h = await startHarness({ clock, routes: mfaRoutes(), extraConfig: mfaConfigYaml({ maxPerUser: 3 }), accessTokenTtl: 3600 });
+  h = await startHarness({
+    clock,
+    routes: mfaRoutes(),
+    extraConfig: mfaConfigYaml({ maxPerUser: 3 }),
+    accessTokenTtl: 3600,
+  });
 });
 afterAll(async () => {
   await h.close();
@@ -84,7 +101,9 @@ describe('MFA enrollment and verification (SQLite)', () => {
     expect(after).not.toBe(before); // DESIGN.md invariant 6: new session id at MFA
 
     // The old session id is gone.
-    const old = await request(`${h.url}/app/`, { headers: { cookie: `${cookieName}=${before!}`, accept: 'application/json' } });
+    const old = await request(`${h.url}/app/`, {
+      headers: { cookie: `${cookieName}=${before!}`, accept: 'application/json' },
+    });
     await old.body.dump();
     expect(old.statusCode).toBe(401);
 
@@ -129,7 +148,12 @@ describe('MFA enrollment and verification (SQLite)', () => {
     expect(res.headers['www-authenticate']).toContain('error="insufficient_user_authentication"');
     expect(res.headers['www-authenticate']).toContain('max_age=900');
     const body = (await res.body.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ error: 'mfa_required', reason: 'mfa-required', max_age: 900, route: 'admin' });
+    expect(body).toMatchObject({
+      error: 'mfa_required',
+      reason: 'mfa-required',
+      max_age: 900,
+      route: 'admin',
+    });
   });
 
   it('refuses a form post without the CSRF token', async () => {
@@ -137,7 +161,10 @@ describe('MFA enrollment and verification (SQLite)', () => {
     const form = findForms(page)[0]!;
     const res = await session.send(form.action, {
       method: 'POST',
-      body: new URLSearchParams({ rd: form.fields.rd ?? '', code: await codeAt(secret, clock, 30_000) }),
+      body: new URLSearchParams({
+        rd: form.fields.rd ?? '',
+        code: await codeAt(secret, clock, 30_000),
+      }),
     });
     expect(res.status).toBe(403);
     const forged = await session.send(form.action, {
@@ -150,7 +177,9 @@ describe('MFA enrollment and verification (SQLite)', () => {
 
   it('accepts a recovery code once', async () => {
     const first = await aliceAtAdmin();
-    const used = await submitMfaForm(first.session, first.page, { code: recovery[0]!.toUpperCase() });
+    const used = await submitMfaForm(first.session, first.page, {
+      code: recovery[0]!.toUpperCase(),
+    });
     expect(used.status).toBe(200);
     expect(used.body).toContain('You have 9 left');
     const cont = /id="continue" href="([^"]+)"/.exec(used.body)?.[1];
@@ -181,7 +210,9 @@ describe('MFA enrollment and verification (SQLite)', () => {
     expect(stale.location?.pathname).toBe('/.gatehouse/mfa/verify');
 
     const other = await aliceAtAdmin();
-    expect((await submitMfaForm(other.session, other.page, { code: recovery[1]! })).status).toBe(400);
+    expect((await submitMfaForm(other.session, other.page, { code: recovery[1]! })).status).toBe(
+      400,
+    );
     const withNew = await submitMfaForm(other.session, other.page, { code: codes[0]! });
     expect(withNew.status).toBe(200);
     recovery = codes.slice(1);

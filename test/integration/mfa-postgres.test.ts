@@ -10,10 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { loginThroughIdp } from '../helpers/login-flow.js';
-import { codeAt, mfaConfigYaml, mfaRoutes, recoveryCodesOf, secretOf, submitMfaForm } from '../helpers/mfa-flow.js';
+import {
+  codeAt,
+  mfaConfigYaml,
+  mfaRoutes,
+  recoveryCodesOf,
+  secretOf,
+  submitMfaForm,
+} from '../helpers/mfa-flow.js';
 import { redisUrl, uniqueRedisPrefix } from '../helpers/redis.js';
 
-const PG_URL = process.env.PG_TEST_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@127.0.0.1:5432/test`;
+const PG_URL =
+  process.env.PG_TEST_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@127.0.0.1:5432/test`;
 const schema = `gh_mfa_it_${randomBytes(4).toString('hex')}`;
 const redisPrefix = uniqueRedisPrefix('mfa-pg');
 const clock = new ManualClock(Date.now());
@@ -25,7 +33,10 @@ beforeAll(async () => {
     store: 'redis',
     redisPrefix,
     routes: mfaRoutes(),
-    extraConfig: mfaConfigYaml({ store: `{ postgres: { url: "${PG_URL}", schema: ${schema} } }`, maxPerUser: 2 }),
+    extraConfig: mfaConfigYaml({
+      store: `{ postgres: { url: "${PG_URL}", schema: ${schema} } }`,
+      maxPerUser: 2,
+    }),
     accessTokenTtl: 3600,
   });
 });
@@ -77,7 +88,9 @@ describe('MFA with PostgreSQL and Redis', () => {
     await h.restart();
     const third = await loginThroughIdp(`${h.url}/admin/`, 'alice', 'wonderland');
     clock.advance(30_000);
-    const stillLocked = await submitMfaForm(third.session, third.response, { code: await codeAt(secret, clock) });
+    const stillLocked = await submitMfaForm(third.session, third.response, {
+      code: await codeAt(secret, clock),
+    });
     expect(stillLocked.status).toBe(429);
     expect(stillLocked.body).toMatch(/Try again in 1[45] minutes/);
   });

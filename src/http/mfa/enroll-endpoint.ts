@@ -3,9 +3,23 @@ import type { EndpointHandler } from '../endpoints/context.js';
 import { sendRedirect } from '../respond.js';
 import { readForm } from './form.js';
 import { sendMfaHtml } from './mfa-respond.js';
-import { FRESH_LOGIN_SECONDS, mfaPageUrl, openMfaPage, primaryLoginAge, requireFreshLogin, sendLockout } from './mfa-context.js';
+import {
+  FRESH_LOGIN_SECONDS,
+  mfaPageUrl,
+  openMfaPage,
+  primaryLoginAge,
+  requireFreshLogin,
+  sendLockout,
+} from './mfa-context.js';
 import { enrollBody, enrollRetryBody, MFA_PATHS, recoveryCodesBody } from './mfa-pages.js';
-import { checkCsrf, identityWithMfa, mfaData, newCsrfToken, rotateSession, updateMfaData } from './mfa-session.js';
+import {
+  checkCsrf,
+  identityWithMfa,
+  mfaData,
+  newCsrfToken,
+  rotateSession,
+  updateMfaData,
+} from './mfa-session.js';
 
 /**
  * `GET|POST /.gatehouse/mfa/enroll?rd=URL`: TOTP enrollment.
@@ -19,7 +33,11 @@ import { checkCsrf, identityWithMfa, mfaData, newCsrfToken, rotateSession, updat
 export const handleMfaEnroll: EndpointHandler = async (ctx) => {
   const { req, res, rt, services, creq } = ctx;
   const form = creq.method === 'POST' ? await readForm(req) : undefined;
-  const p = await openMfaPage(ctx, MFA_PATHS.enroll, form === undefined ? ctx.query.get('rd') : form.get('rd'));
+  const p = await openMfaPage(
+    ctx,
+    MFA_PATHS.enroll,
+    form === undefined ? ctx.query.get('rd') : form.get('rd'),
+  );
   if (p === undefined) return;
   if (await p.mfa.hasActiveFactor(p.userKey)) {
     sendRedirect(res, mfaPageUrl(rt, MFA_PATHS.verify, p.rd), {}, 303);
@@ -37,12 +55,18 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
     const account = p.identity.email ?? p.identity.preferredUsername ?? p.identity.user;
     const started = await p.mfa.beginEnrollment(p.userKey, account);
     const csrf = mfaData(p.session).csrf ?? newCsrfToken();
-    await updateMfaData(services, p.session, { csrf, enroll: { factorId: started.factorId, expiresAt: started.expiresAt } });
+    await updateMfaData(services, p.session, {
+      csrf,
+      enroll: { factorId: started.factorId, expiresAt: started.expiresAt },
+    });
     sendMfaHtml(
       res,
       200,
       'Set up a second factor',
-      enrollBody({ ...base, csrf }, { qrDataUrl: started.qrDataUrl, secret: started.secret, issuer, account, ...totp }),
+      enrollBody(
+        { ...base, csrf },
+        { qrDataUrl: started.qrDataUrl, secret: started.secret, issuer, account, ...totp },
+      ),
     );
     return;
   }
@@ -54,7 +78,12 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
     sendRedirect(res, restart, {}, 303);
     return;
   }
-  const result = await p.mfa.confirmEnrollment(p.userKey, data.enroll.factorId, (form.get('code') ?? '').slice(0, 64), creq.clientIp);
+  const result = await p.mfa.confirmEnrollment(
+    p.userKey,
+    data.enroll.factorId,
+    (form.get('code') ?? '').slice(0, 64),
+    creq.clientIp,
+  );
   if (!result.ok) {
     switch (result.reason) {
       case 'locked':
@@ -82,13 +111,26 @@ export const handleMfaEnroll: EndpointHandler = async (ctx) => {
     }
   }
   const now = epochSeconds(services.clock);
-  const { setCookie } = await rotateSession(rt, services, p.session, identityWithMfa(p.identity, now));
-  services.logger.info({ event: 'mfa.step_up', user: p.userKey, method: 'enrollment', requestId: ctx.requestId }, 'MFA enrolled and verified');
+  const { setCookie } = await rotateSession(
+    rt,
+    services,
+    p.session,
+    identityWithMfa(p.identity, now),
+  );
+  services.logger.info(
+    { event: 'mfa.step_up', user: p.userKey, method: 'enrollment', requestId: ctx.requestId },
+    'MFA enrolled and verified',
+  );
   sendMfaHtml(
     res,
     200,
     'Your recovery codes',
-    recoveryCodesBody(result.recoveryCodes, 'Second factor activated', 'Your authenticator app is set up. These are your recovery codes:', p.rd),
+    recoveryCodesBody(
+      result.recoveryCodes,
+      'Second factor activated',
+      'Your authenticator app is set up. These are your recovery codes:',
+      p.rd,
+    ),
     { 'set-cookie': setCookie },
   );
 };

@@ -10,7 +10,10 @@ export const MAX_FORM_BYTES = 16 * 1024;
  * @throws GatewayError `ERR_PAYLOAD_TOO_LARGE` beyond {@link MAX_FORM_BYTES}.
  * @see https://url.spec.whatwg.org/#application/x-www-form-urlencoded
  */
-export async function readForm(req: IncomingMessage, maxBytes = MAX_FORM_BYTES): Promise<URLSearchParams> {
+export async function readForm(
+  req: IncomingMessage,
+  maxBytes = MAX_FORM_BYTES,
+): Promise<URLSearchParams> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();

@@ -11,7 +11,10 @@ export { MFA_PATHS } from './mfa-pages.js';
 const GET_POST: ReadonlySet<string> = new Set(['GET', 'POST']);
 
 /** The MFA pages under `/.gatehouse/mfa/` (see docs/mfa.md), for the reserved endpoint table. */
-export const MFA_ENDPOINTS: readonly (readonly [string, { readonly methods: ReadonlySet<string>; readonly handler: EndpointHandler }])[] = [
+export const MFA_ENDPOINTS: readonly (readonly [
+  string,
+  { readonly methods: ReadonlySet<string>; readonly handler: EndpointHandler },
+])[] = [
   [MFA_PATHS.verify, { methods: GET_POST, handler: handleMfaVerify }],
   [MFA_PATHS.enroll, { methods: GET_POST, handler: handleMfaEnroll }],
   [MFA_PATHS.recoveryCodes, { methods: GET_POST, handler: handleMfaRecoveryCodes }],

@@ -51,21 +51,40 @@ export function returnTarget(rt: GatewayRuntime, raw: string | null): string {
  * @returns the context, or undefined when a response was already sent.
  * @throws GatewayError `ERR_ROUTE_NOT_FOUND` when MFA is not configured; session store errors.
  */
-export async function openMfaPage(ctx: EndpointContext, path: string, rdRaw: string | null): Promise<MfaPageContext | undefined> {
+export async function openMfaPage(
+  ctx: EndpointContext,
+  path: string,
+  rdRaw: string | null,
+): Promise<MfaPageContext | undefined> {
   const { rt, services, req, res } = ctx;
   const mfa = services.mfa;
   const config = rt.config.mfa;
-  if (mfa === undefined || config === undefined) throw new GatewayError('ERR_ROUTE_NOT_FOUND', 'Not found.');
+  if (mfa === undefined || config === undefined)
+    throw new GatewayError('ERR_ROUTE_NOT_FOUND', 'Not found.');
   const rd = returnTarget(rt, rdRaw);
   const auth = await authenticate(req, rt, services);
   if (auth === undefined) {
     const login = new URL('/.gatehouse/login', rt.publicUrl);
     login.searchParams.set('rd', mfaPageUrl(rt, path, rd));
     if (ctx.browser || req.method === 'POST') sendRedirect(res, login.href, {}, 303);
-    else sendJson(res, 401, { error: 'ERR_UNAUTHENTICATED', message: 'Sign-in required.', login_url: login.href, request_id: ctx.requestId });
+    else
+      sendJson(res, 401, {
+        error: 'ERR_UNAUTHENTICATED',
+        message: 'Sign-in required.',
+        login_url: login.href,
+        request_id: ctx.requestId,
+      });
     return undefined;
   }
-  return { ctx, mfa, config, session: auth.session, identity: auth.identity, userKey: userKey(auth.identity), rd };
+  return {
+    ctx,
+    mfa,
+    config,
+    session: auth.session,
+    identity: auth.identity,
+    userKey: userKey(auth.identity),
+    rd,
+  };
 }
 
 /** Seconds since the primary login (`auth_time`, else when the session was created). */
@@ -83,7 +102,11 @@ export function primaryLoginAge(p: MfaPageContext): number {
 export async function requireFreshLogin(p: MfaPageContext, returnTo: string): Promise<void> {
   const { rt, services, res } = p.ctx;
   if (!p.ctx.browser) {
-    sendJson(res, 401, { error: 'login_required', message: 'Sign in again to set up a second factor.', request_id: p.ctx.requestId });
+    sendJson(res, 401, {
+      error: 'login_required',
+      message: 'Sign in again to set up a second factor.',
+      request_id: p.ctx.requestId,
+    });
     return;
   }
   const back = new URL(returnTo);
@@ -92,7 +115,12 @@ export async function requireFreshLogin(p: MfaPageContext, returnTo: string): Pr
     // We just sent the user to sign in again and the IdP still reports an old auth_time
     // (IdP ignoring prompt=login, or clocks apart): stop instead of looping.
     services.logger.warn(
-      { event: 'mfa.reauthentication_failed', user: p.userKey, authTime: p.identity.authTime, handle: p.session.handle },
+      {
+        event: 'mfa.reauthentication_failed',
+        user: p.userKey,
+        authTime: p.identity.authTime,
+        handle: p.session.handle,
+      },
       'the identity provider did not report a fresh login after prompt=login',
     );
     sendMfaHtml(
@@ -111,12 +139,17 @@ export async function requireFreshLogin(p: MfaPageContext, returnTo: string): Pr
   back.searchParams.set(REAUTH_PARAM, '1');
   returnTo = back.href;
   const idp = rt.relyingParties.has(p.session.idpId) ? p.session.idpId : rt.defaultIdp;
-  services.logger.info({ event: 'mfa.reauthentication_required', user: p.userKey, handle: p.session.handle }, 'fresh login required');
+  services.logger.info(
+    { event: 'mfa.reauthentication_required', user: p.userKey, handle: p.session.handle },
+    'fresh login required',
+  );
   await startLogin(res, rt, services, returnTo, idp, { reauthenticate: true });
 }
 
 /** Sends the "try again in N minutes" page (429 with `Retry-After`, RFC 6585 §4). */
 export function sendLockout(p: MfaPageContext, retryAfterSeconds: number): void {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  sendMfaHtml(p.ctx.res, 429, 'Too many attempts', lockoutBody(seconds, p.ctx.requestId), { 'retry-after': String(seconds) });
+  sendMfaHtml(p.ctx.res, 429, 'Too many attempts', lockoutBody(seconds, p.ctx.requestId), {
+    'retry-after': String(seconds),
+  });
 }

@@ -41,7 +41,9 @@ const RECENT_LOGIN_SECONDS = 60;
 export async function respondMfaDecision(input: MfaDecisionInput): Promise<boolean> {
   const { res, rt, services, auth, decision, browser, originalUrl } = input;
   if (auth === undefined) return false;
-  const trust = rt.config.identity_providers.find((p) => p.id === auth.session.idpId)?.trust_idp_mfa;
+  const trust = rt.config.identity_providers.find(
+    (p) => p.id === auth.session.idpId,
+  )?.trust_idp_mfa;
   const viaIdp =
     idpDidMfa(auth.identity, trust) &&
     epochSeconds(services.clock) - auth.session.createdAt > RECENT_LOGIN_SECONDS &&
@@ -72,7 +74,10 @@ export async function respondMfaDecision(input: MfaDecisionInput): Promise<boole
   }
   const hasFactor = mfa === undefined ? false : await mfa.hasActiveFactor(userKey(auth.identity));
   if (viaIdp && !hasFactor) {
-    services.logger.info({ event: 'mfa.idp_step_up', user: userKey(auth.identity), route: input.route.id }, 'renewing MFA at the identity provider');
+    services.logger.info(
+      { event: 'mfa.idp_step_up', user: userKey(auth.identity), route: input.route.id },
+      'renewing MFA at the identity provider',
+    );
     await startLogin(res, rt, services, originalUrl, auth.session.idpId, { reauthenticate: true });
     return true;
   }

@@ -20,7 +20,11 @@ const hidden = (f: FormBase): string =>
 const errorLine = (error: string | undefined): string =>
   error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(error)}</p>`;
 
-function codeForm(f: FormBase, label: string, options: { digits: number; allowRecovery: boolean; button: string }): string {
+function codeForm(
+  f: FormBase,
+  label: string,
+  options: { digits: number; allowRecovery: boolean; button: string },
+): string {
   const pattern = options.allowRecovery ? '' : ` inputmode="numeric" pattern="[0-9 ]*"`;
   return `<form method="post" action="${escapeHtml(f.action)}" id="mfa-form">${hidden(f)}
 <p><label for="code">${escapeHtml(label)}</label><br>
@@ -64,14 +68,24 @@ ${codeForm(f, `Then enter the ${view.digits}-digit code the app shows`, { digits
 }
 
 /** Enrollment: the first code was wrong (the QR code is not shown again; the pending factor stays). */
-export function enrollRetryBody(f: FormBase, digits: number, error: string, restartHref: string): string {
+export function enrollRetryBody(
+  f: FormBase,
+  digits: number,
+  error: string,
+  restartHref: string,
+): string {
   return `<h1>Set up a second factor</h1>
 ${errorLine(error)}${codeForm(f, `Enter the current ${digits}-digit code of the account you just added`, { digits, allowRecovery: false, button: 'Activate' })}
 <p class="muted"><a href="${escapeHtml(restartHref)}">Start again with a new QR code</a></p>`;
 }
 
 /** Recovery codes, shown once. */
-export function recoveryCodesBody(codes: readonly string[], heading: string, intro: string, continueHref: string): string {
+export function recoveryCodesBody(
+  codes: readonly string[],
+  heading: string,
+  intro: string,
+  continueHref: string,
+): string {
   const items = codes.map((c) => `<li><code>${escapeHtml(c)}</code></li>`).join('');
   return `<h1>${escapeHtml(heading)}</h1>
 <p>${escapeHtml(intro)}</p>
@@ -99,7 +113,11 @@ export function lockoutBody(retryAfterSeconds: number, requestId: string): strin
 }
 
 /** After a recovery code was accepted: how many are left, and where to go next. */
-export function recoveryUsedBody(remaining: number, continueHref: string, regenerateHref: string): string {
+export function recoveryUsedBody(
+  remaining: number,
+  continueHref: string,
+  regenerateHref: string,
+): string {
   return `<h1>Recovery code accepted</h1>
 <p>That recovery code is now used up. You have ${remaining} left.</p>
 <p><a class="button" id="continue" href="${escapeHtml(continueHref)}">Continue</a></p>

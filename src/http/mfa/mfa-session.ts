@@ -20,7 +20,9 @@ export function mfaData(session: SessionRecord): MfaSessionData {
   const enroll = r.enroll as Record<string, unknown> | undefined;
   return {
     ...(typeof r.csrf === 'string' ? { csrf: r.csrf } : {}),
-    ...(enroll !== undefined && typeof enroll.factorId === 'string' && typeof enroll.expiresAt === 'number'
+    ...(enroll !== undefined &&
+    typeof enroll.factorId === 'string' &&
+    typeof enroll.expiresAt === 'number'
       ? { enroll: { factorId: enroll.factorId, expiresAt: enroll.expiresAt } }
       : {}),
   };
@@ -43,12 +45,16 @@ export async function updateMfaData(
 ): Promise<SessionRecord> {
   const next = { ...mfaData(session), ...patch };
   const updated = await services.store.update(session.id, { data: { ...session.data, mfa: next } });
-  if (updated === undefined) throw new GatewayError('ERR_SESSION_INVALID', 'Your session has ended. Please sign in again.');
+  if (updated === undefined)
+    throw new GatewayError('ERR_SESSION_INVALID', 'Your session has ended. Please sign in again.');
   return updated;
 }
 
 /** The session's CSRF token, creating and storing one when it has none. */
-export async function ensureCsrfToken(services: GatewayServices, session: SessionRecord): Promise<string> {
+export async function ensureCsrfToken(
+  services: GatewayServices,
+  session: SessionRecord,
+): Promise<string> {
   const existing = mfaData(session).csrf;
   if (existing !== undefined) return existing;
   const csrf = newCsrfToken();
@@ -64,28 +70,46 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  * @throws GatewayError `ERR_ACCESS_DENIED` when either check fails.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html (synchronizer token)
  */
-export function checkCsrf(req: IncomingMessage, rt: GatewayRuntime, session: SessionRecord, submitted: string | null): void {
+export function checkCsrf(
+  req: IncomingMessage,
+  rt: GatewayRuntime,
+  session: SessionRecord,
+  submitted: string | null,
+): void {
   const expected = mfaData(session).csrf;
-  const ok = expected !== undefined && submitted !== null && submitted !== '' && timingSafeEqual(digest(expected), digest(submitted));
+  const ok =
+    expected !== undefined &&
+    submitted !== null &&
+    submitted !== '' &&
+    timingSafeEqual(digest(expected), digest(submitted));
   const origin = req.headers.origin;
   let originOk = true;
   // "null" carries no information (e.g. sent under Referrer-Policy: no-referrer): the token decides.
   if (origin !== undefined && origin !== 'null') {
     try {
       const u = new URL(origin);
-      originOk = (u.protocol === 'http:' || u.protocol === 'https:') && rt.redirectScope.allowsHost(u.hostname.toLowerCase());
+      originOk =
+        (u.protocol === 'http:' || u.protocol === 'https:') &&
+        rt.redirectScope.allowsHost(u.hostname.toLowerCase());
     } catch {
       originOk = false;
     }
   }
   if (!ok || !originOk) {
-    throw new GatewayError('ERR_ACCESS_DENIED', 'This form has expired or did not come from this site. Reload the page and try again.');
+    throw new GatewayError(
+      'ERR_ACCESS_DENIED',
+      'This form has expired or did not come from this site. Reload the page and try again.',
+    );
   }
 }
 
 /** The identity after a successful MFA verification now: `mfaTime` = now (seconds), `otp` in `amr` (RFC 8176 §2). */
 export function identityWithMfa(identity: Identity, nowSeconds: number): Identity {
-  return { ...identity, mfaTime: nowSeconds, amr: Object.freeze([...new Set([...identity.amr, 'otp'])]) };
+  return {
+    ...identity,
+    mfaTime: nowSeconds,
+    amr: Object.freeze([...new Set([...identity.amr, 'otp'])]),
+  };
 }
 
 /**
@@ -110,8 +134,17 @@ export async function rotateSession(
   });
   await services.store.delete(old.id);
   services.logger.info(
-    { event: 'session.rotated', reason: 'mfa', handle: session.handle, previousHandle: old.handle, at: epochSeconds(services.clock) },
+    {
+      event: 'session.rotated',
+      reason: 'mfa',
+      handle: session.handle,
+      previousHandle: old.handle,
+      at: epochSeconds(services.clock),
+    },
     'session id rotated after MFA',
   );
-  return { session, setCookie: rt.sessionCookie.serialize(session.id, rt.config.session.absolute_lifetime) };
+  return {
+    session,
+    setCookie: rt.sessionCookie.serialize(session.id, rt.config.session.absolute_lifetime),
+  };
 }

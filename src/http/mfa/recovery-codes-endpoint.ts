@@ -16,7 +16,11 @@ import { checkCsrf, ensureCsrfToken } from './mfa-session.js';
 export const handleMfaRecoveryCodes: EndpointHandler = async (ctx) => {
   const { req, res, rt, services, creq } = ctx;
   const form = creq.method === 'POST' ? await readForm(req) : undefined;
-  const p = await openMfaPage(ctx, MFA_PATHS.recoveryCodes, form === undefined ? ctx.query.get('rd') : form.get('rd'));
+  const p = await openMfaPage(
+    ctx,
+    MFA_PATHS.recoveryCodes,
+    form === undefined ? ctx.query.get('rd') : form.get('rd'),
+  );
   if (p === undefined) return;
   if (!(await p.mfa.hasActiveFactor(p.userKey))) {
     sendRedirect(res, mfaPageUrl(rt, MFA_PATHS.enroll, p.rd), {}, 303);
@@ -35,7 +39,12 @@ export const handleMfaRecoveryCodes: EndpointHandler = async (ctx) => {
   if (form === undefined) {
     const csrf = await ensureCsrfToken(services, p.session);
     const remaining = await p.mfa.countRecoveryCodes(p.userKey);
-    sendMfaHtml(res, 200, 'Recovery codes', regenerateBody({ action: MFA_PATHS.recoveryCodes, rd: p.rd, csrf }, remaining));
+    sendMfaHtml(
+      res,
+      200,
+      'Recovery codes',
+      regenerateBody({ action: MFA_PATHS.recoveryCodes, rd: p.rd, csrf }, remaining),
+    );
     return;
   }
   checkCsrf(req, rt, p.session, form.get('csrf'));
@@ -47,5 +56,15 @@ export const handleMfaRecoveryCodes: EndpointHandler = async (ctx) => {
     verifyFirst();
     return;
   }
-  sendMfaHtml(res, 200, 'Your recovery codes', recoveryCodesBody(codes, 'New recovery codes', 'Your old recovery codes no longer work. These are your new ones:', p.rd));
+  sendMfaHtml(
+    res,
+    200,
+    'Your recovery codes',
+    recoveryCodesBody(
+      codes,
+      'New recovery codes',
+      'Your old recovery codes no longer work. These are your new ones:',
+      p.rd,
+    ),
+  );
 };

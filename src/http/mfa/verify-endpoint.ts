@@ -5,7 +5,13 @@ import { readForm } from './form.js';
 import { sendMfaHtml } from './mfa-respond.js';
 import { mfaPageUrl, openMfaPage, sendLockout } from './mfa-context.js';
 import { MFA_PATHS, recoveryUsedBody, verifyBody } from './mfa-pages.js';
-import { checkCsrf, ensureCsrfToken, identityWithMfa, mfaData, rotateSession } from './mfa-session.js';
+import {
+  checkCsrf,
+  ensureCsrfToken,
+  identityWithMfa,
+  mfaData,
+  rotateSession,
+} from './mfa-session.js';
 
 /**
  * `GET|POST /.gatehouse/mfa/verify?rd=URL`: asks for a TOTP code (or a recovery code) and, when
@@ -17,7 +23,11 @@ import { checkCsrf, ensureCsrfToken, identityWithMfa, mfaData, rotateSession } f
 export const handleMfaVerify: EndpointHandler = async (ctx) => {
   const { req, res, rt, services, creq } = ctx;
   const form = creq.method === 'POST' ? await readForm(req) : undefined;
-  const p = await openMfaPage(ctx, MFA_PATHS.verify, form === undefined ? ctx.query.get('rd') : form.get('rd'));
+  const p = await openMfaPage(
+    ctx,
+    MFA_PATHS.verify,
+    form === undefined ? ctx.query.get('rd') : form.get('rd'),
+  );
   if (p === undefined) return;
   const digits = p.config.totp.digits;
   if (!(await p.mfa.hasActiveFactor(p.userKey))) {
@@ -31,7 +41,11 @@ export const handleMfaVerify: EndpointHandler = async (ctx) => {
     return;
   }
   checkCsrf(req, rt, p.session, form.get('csrf'));
-  const result = await p.mfa.verify(p.userKey, (form.get('code') ?? '').slice(0, 64), creq.clientIp);
+  const result = await p.mfa.verify(
+    p.userKey,
+    (form.get('code') ?? '').slice(0, 64),
+    creq.clientIp,
+  );
   if (!result.ok) {
     if (result.reason === 'locked') {
       sendLockout(p, result.retryAfterSeconds ?? p.config.attempts.lockout);
@@ -41,12 +55,25 @@ export const handleMfaVerify: EndpointHandler = async (ctx) => {
       result.reason === 'replayed'
         ? 'This code was already used. Wait for the next code from your app.'
         : 'That code is not valid. Check that your phone shows the right time and try again.';
-    sendMfaHtml(res, 400, 'Confirm it is you', verifyBody({ ...base, csrf: mfaData(p.session).csrf ?? '' }, digits, error));
+    sendMfaHtml(
+      res,
+      400,
+      'Confirm it is you',
+      verifyBody({ ...base, csrf: mfaData(p.session).csrf ?? '' }, digits, error),
+    );
     return;
   }
   const now = epochSeconds(services.clock);
-  const { setCookie } = await rotateSession(rt, services, p.session, identityWithMfa(p.identity, now));
-  services.logger.info({ event: 'mfa.step_up', user: p.userKey, method: result.method, requestId: ctx.requestId }, 'MFA verified');
+  const { setCookie } = await rotateSession(
+    rt,
+    services,
+    p.session,
+    identityWithMfa(p.identity, now),
+  );
+  services.logger.info(
+    { event: 'mfa.step_up', user: p.userKey, method: result.method, requestId: ctx.requestId },
+    'MFA verified',
+  );
   if (result.method === 'recovery') {
     const remaining = await p.mfa.countRecoveryCodes(p.userKey);
     sendMfaHtml(

@@ -6,7 +6,12 @@ import { createRedirectScope } from '../../../../src/http/index.js';
 import type { GatewayRuntime } from '../../../../src/http/runtime.js';
 import { applyTrustedIdpMfa, idpDidMfa } from '../../../../src/http/mfa/trusted-idp-mfa.js';
 import { checkCsrf, identityWithMfa } from '../../../../src/http/mfa/mfa-session.js';
-import { enrollBody, lockoutBody, recoveryCodesBody, verifyBody } from '../../../../src/http/mfa/mfa-pages.js';
+import {
+  enrollBody,
+  lockoutBody,
+  recoveryCodesBody,
+  verifyBody,
+} from '../../../../src/http/mfa/mfa-pages.js';
 import { readForm } from '../../../../src/http/mfa/form.js';
 import type { SessionRecord } from '../../../../src/session/index.js';
 
@@ -51,9 +56,12 @@ describe('trust_idp_mfa', () => {
 });
 
 describe('CSRF check', () => {
-  const rt = { redirectScope: createRedirectScope(new URL('https://gw.example'), ['app.example']) } as unknown as GatewayRuntime;
+  const rt = {
+    redirectScope: createRedirectScope(new URL('https://gw.example'), ['app.example']),
+  } as unknown as GatewayRuntime;
   const session = { data: { mfa: { csrf: 'token-abc' } } } as unknown as SessionRecord;
-  const req = (origin?: string) => ({ headers: origin === undefined ? {} : { origin } }) as unknown as IncomingMessage;
+  const req = (origin?: string) =>
+    ({ headers: origin === undefined ? {} : { origin } }) as unknown as IncomingMessage;
   const refused = (r: IncomingMessage, s: SessionRecord, token: string | null): boolean => {
     try {
       checkCsrf(r, rt, s, token);
@@ -82,7 +90,11 @@ describe('CSRF check', () => {
 });
 
 describe('MFA pages', () => {
-  const base = { action: '/.gatehouse/mfa/verify', csrf: 'c"<>', rd: 'https://gw.example/a?b=1&c="x"' };
+  const base = {
+    action: '/.gatehouse/mfa/verify',
+    csrf: 'c"<>',
+    rd: 'https://gw.example/a?b=1&c="x"',
+  };
 
   it('escapes every value they show', () => {
     const html = enrollBody(base, {
@@ -99,7 +111,9 @@ describe('MFA pages', () => {
     expect(html).toContain('value="c&quot;&lt;&gt;"');
     expect(html).toContain('AAA&quot;onerror=&quot;x');
     expect(verifyBody(base, 6, '<b>')).toContain('&lt;b&gt;');
-    expect(recoveryCodesBody(['<i>'], 'h', 'i', 'https://gw.example/?a=1&b=2')).toContain('href="https://gw.example/?a=1&amp;b=2"');
+    expect(recoveryCodesBody(['<i>'], 'h', 'i', 'https://gw.example/?a=1&b=2')).toContain(
+      'href="https://gw.example/?a=1&amp;b=2"',
+    );
   });
 
   it('says how many minutes the lockout lasts (rounded up)', () => {
@@ -114,16 +128,27 @@ describe('readForm', () => {
     Object.assign(Readable.from([Buffer.from(body)]), { headers }) as unknown as IncomingMessage;
 
   it('parses urlencoded forms and ignores other content types', async () => {
-    const form = await readForm(request('code=123+456&csrf=a%26b', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }));
+    const form = await readForm(
+      request('code=123+456&csrf=a%26b', {
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      }),
+    );
     expect(form.get('code')).toBe('123 456');
     expect(form.get('csrf')).toBe('a&b');
-    expect([...(await readForm(request('{"code":"1"}', { 'content-type': 'application/json' }))).keys()]).toEqual([]);
+    expect([
+      ...(await readForm(request('{"code":"1"}', { 'content-type': 'application/json' }))).keys(),
+    ]).toEqual([]);
   });
 
   it('refuses bodies over the limit', async () => {
-    const err = await readForm(request('x'.repeat(100), { 'content-type': 'application/x-www-form-urlencoded' }), 50).catch((e: unknown) => e);
+    const err = await readForm(
+      request('x'.repeat(100), { 'content-type': 'application/x-www-form-urlencoded' }),
+      50,
+    ).catch((e: unknown) => e);
     expect(isGatewayError(err, 'ERR_PAYLOAD_TOO_LARGE')).toBe(true);
-    const declared = await readForm(request('', { 'content-length': '100000' }), 50).catch((e: unknown) => e);
+    const declared = await readForm(request('', { 'content-length': '100000' }), 50).catch(
+      (e: unknown) => e,
+    );
     expect(isGatewayError(declared, 'ERR_PAYLOAD_TOO_LARGE')).toBe(true);
   });
 });
