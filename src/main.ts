@@ -159,6 +159,9 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
       logger.error({ event: 'config.reload_rejected' }, formatProblem(mfaChange));
       return { ok: false, problems: [mfaChange] };
     }
+    if (mfa !== undefined && JSON.stringify(result.config.mfa) !== JSON.stringify(mfa.config)) {
+      logger.warn({ event: 'config.restart_required', section: 'mfa' }, 'changes to the mfa: section take effect at the next restart');
+    }
     try {
       runtime = buildRuntime(result.config, { clock, logger });
       logger.info({ event: 'config.reloaded', routes: result.config.routes.length }, 'configuration reloaded');

@@ -89,7 +89,7 @@ describe('gatehouse mfa / keys', () => {
     expect(r.stdout).toContain('alice@example.com');
     expect(r.stdout).toContain('unused recovery codes: 10');
     expect(r.stdout + r.stderr).not.toContain(secret);
-  }, 30_000);
+  }, 60_000);
 
   it('re-encrypts stored secrets under the new current key', async () => {
     writeFileSync(
@@ -106,7 +106,7 @@ describe('gatehouse mfa / keys', () => {
     expect(r.stderr).toContain('"event":"mfa.storage_rotated"');
     const again = await gatehouse('keys', 'rotate-storage');
     expect(again.stdout).toContain('re-encrypted 0 MFA secret(s)');
-  }, 30_000);
+  }, 60_000);
 
   it('resets a user with an audit event, after which list finds nothing', async () => {
     const r = await gatehouse('mfa', 'reset', SUB);
@@ -123,5 +123,5 @@ describe('gatehouse mfa / keys', () => {
     const list = await gatehouse('mfa', 'list', SUB);
     expect(list.code).toBe(1);
     expect(list.stdout).toContain('no MFA factors');
-  }, 30_000);
+  }, 60_000);
 });
