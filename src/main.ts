@@ -27,6 +27,7 @@ import {
   type GatewayServices,
 } from './http/index.js';
 import { createLogger } from './observability/index.js';
+import { startMfa, type MfaRuntime, type StartMfaOptions } from './main-mfa.js';
 
 /** Options for {@link startGateway}. */
 export interface StartOptions {
@@ -151,6 +152,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   for (const w of first.warnings) logger.warn({ event: 'config.warning' }, formatProblem(w));
   let runtime = buildRuntime(first.config, { clock, logger });
 
+  const mfa = await startMfaOrConfigError(first.config, { clock, logger });
   const store = createSessionStore(first.config.session, { clock, logger });
   const forwarder = createForwarder({
     connectTimeoutMs: first.config.upstream.connect_timeout * 1000,
@@ -158,13 +160,21 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     maxSockets: first.config.upstream.max_sockets,
     logger,
   });
-  const services: GatewayServices = { store, forwarder, clock, logger };
+  const services: GatewayServices = { store, forwarder, clock, logger, ...(mfa === undefined ? {} : { mfa: mfa.service }) };
   const server = createGatewayServer({ current: () => runtime }, services);
 
   const apply = (result: LoadResult): LoadResult => {
     if (!result.ok) {
       for (const p of result.problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
       return result;
+    }
+    const mfaChange = mfaReloadProblem(result.config, mfa, options.configFile);
+    if (mfaChange !== undefined) {
+      logger.error({ event: 'config.reload_rejected' }, formatProblem(mfaChange));
+      return { ok: false, problems: [mfaChange] };
+    }
+    if (mfa !== undefined && JSON.stringify(result.config.mfa) !== JSON.stringify(mfa.config)) {
+      logger.warn({ event: 'config.restart_required', section: 'mfa' }, 'changes to the mfa: section take effect at the next restart');
     }
     const bound = restartOnlyChanges(first.config, result.config);
     if (bound.length > 0) {
@@ -228,8 +238,62 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
       });
       forwarder.close();
       await store.close();
+      await mfa?.close();
     },
   };
+}
+
+/** Starts MFA (when configured); a key or key-id problem becomes a {@link ConfigInvalidError}. */
+async function startMfaOrConfigError(config: GatewayConfig, deps: StartMfaOptions): Promise<MfaRuntime | undefined> {
+  try {
+    return await startMfa(config, deps);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'ERR_CONFIG_INVALID') {
+      throw new ConfigInvalidError([{ file: config.configFile, line: 0, column: 0, path: '', message: err.message, severity: 'error' }]);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The `mfa:` section is read at start only: adding or removing it needs a restart (the reload is
+ * rejected); other changes are logged as taking effect at the next start.
+ */
+function mfaReloadProblem(next: GatewayConfig, running: MfaRuntime | undefined, configFile: string): ConfigProblem | undefined {
+  if ((next.mfa === undefined) !== (running === undefined)) {
+    return {
+      file: configFile,
+      line: 0,
+      column: 0,
+      path: 'mfa',
+      message: `${running === undefined ? 'adding' : 'removing'} the mfa: section needs a restart of the gateway`,
+      severity: 'error',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Opens the MFA service a deployment's configuration names (for `gatehouse mfa` and
+ * `gatehouse keys`), without the prune timer. Close it when done. Logs (audit events) go to
+ * `options.logger`, default JSON lines on stderr.
+ * @throws ConfigInvalidError for an invalid configuration or when `mfa:` is not configured.
+ */
+export async function openMfaService(
+  configFile: string,
+  options: { readonly logger?: Logger } = {},
+): Promise<{ mfa: MfaRuntime; defaultIssuer: string }> {
+  const result = await loadConfig(configFile);
+  if (!result.ok) throw new ConfigInvalidError(result.problems);
+  // Audit events of operator commands go to stderr (stdout is the command's output).
+  const logger = options.logger ?? createLogger({ level: result.config.logging.level, destination: process.stderr });
+  const mfa = await startMfaOrConfigError(result.config, { clock: systemClock, logger, pruneIntervalMs: 0 });
+  if (mfa === undefined) {
+    throw new ConfigInvalidError([
+      { file: result.config.configFile, line: 0, column: 0, path: 'mfa', message: 'MFA is not configured (no mfa: section)', severity: 'error' },
+    ]);
+  }
+  return { mfa, defaultIssuer: result.config.identity_providers[0]?.issuer ?? '' };
 }
 
 /**

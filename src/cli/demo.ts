@@ -46,7 +46,7 @@ export async function runDemo(): Promise<void> {
   out('Gatehouse demo is running:');
   out('  gateway          http://localhost:8080/        (public)');
   out('                   http://localhost:8080/app/    (any signed-in user)');
-  out('                   http://localhost:8080/admin/  (group admins only)');
+  out('                   http://localhost:8080/admin/  (group admins + MFA: TOTP enrollment on the first visit, again after 15 minutes)');
   out(`  development IdP  ${idp.issuer}  (DEVELOPMENT ONLY)`);
   out('  users            alice / wonderland (engineering, admins), bob / builder (sales)');
   out(`  echo upstream    ${upstream.url}`);

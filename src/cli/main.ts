@@ -8,6 +8,8 @@ import { readCliEnv } from '../config/index.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runExplain } from './explain.js';
+import { runKeysRotateStorage } from './keys.js';
+import { runMfaList, runMfaReset } from './mfa.js';
 import { err } from './output.js';
 import { runSessionsList, runSessionsRevoke } from './sessions.js';
 import { runStart } from './start.js';
@@ -98,6 +100,33 @@ sessions
   .option('--issuer <url>', 'issuer of the user (default: the first identity provider)')
   .action(async (target: string, opts: { config: string; issuer?: string }) => {
     exitWith(await runSessionsRevoke(opts.config, target, opts.issuer));
+  });
+
+const mfa = program.command('mfa').description("inspect and reset users' MFA factors in the configured factor store");
+mfa
+  .command('list <user>')
+  .description('list the MFA factors of a user (its sub) and unused recovery codes; never secrets')
+  .addOption(configOption())
+  .option('--issuer <url>', 'issuer of the user (default: the first identity provider)')
+  .action(async (user: string, opts: { config: string; issuer?: string }) => {
+    exitWith(await runMfaList(opts.config, user, opts.issuer));
+  });
+mfa
+  .command('reset <user>')
+  .description('remove all MFA factors and recovery codes of a user (its sub) and lift a lockout; audited')
+  .addOption(configOption())
+  .option('--issuer <url>', 'issuer of the user (default: the first identity provider)')
+  .action(async (user: string, opts: { config: string; issuer?: string }) => {
+    exitWith(await runMfaReset(opts.config, user, opts.issuer));
+  });
+
+const keys = program.command('keys').description('manage encryption keys of stored secrets');
+keys
+  .command('rotate-storage')
+  .description('re-encrypt stored MFA secrets under mfa.current_key_id')
+  .addOption(configOption())
+  .action(async (opts: { config: string }) => {
+    exitWith(await runKeysRotateStorage(opts.config));
   });
 
 async function main(argv: string[]): Promise<void> {

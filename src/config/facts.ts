@@ -1,5 +1,6 @@
 import type { GatewayFileConfig } from './gateway-schema.js';
 import {
+  mfaRequirementSchema,
   policyBodySchema,
   roleDefinitionSchema,
   routePolicySchema,
@@ -28,12 +29,20 @@ export function mainFacts(
       source,
       idpIds: valid.identity_providers.map((p) => p.id),
       trustedProxies: valid.trusted_proxies,
+      mfaConfigured: valid.mfa !== undefined,
+      idpTrustsMfa: valid.identity_providers.map((p) => p.trust_idp_mfa !== undefined),
     };
   }
   return {
     source,
     idpIds: asArray(raw.identity_providers).map((p) => asString(asRecord(p)?.id)),
     trustedProxies: asArray(raw.trusted_proxies).map(asString),
+    // An invalid file already has errors; assume MFA is set up rather than add noise.
+    mfaConfigured: raw.mfa !== undefined && raw.mfa !== null,
+    idpTrustsMfa: asArray(raw.identity_providers).map((p) => {
+      const t = asRecord(p)?.trust_idp_mfa;
+      return t !== undefined && t !== false;
+    }),
   };
 }
 
@@ -46,7 +55,7 @@ export function policyFacts(
   if (valid !== undefined) {
     return {
       source,
-      routes: (valid.routes ?? []).map((r) => ({ id: r.id, idp: r.idp, policy: r.policy })),
+      routes: (valid.routes ?? []).map((r) => ({ id: r.id, idp: r.idp, policy: r.policy, mfa: r.mfa })),
       policies: new Map(Object.entries(valid.policies ?? {})),
       roles: new Map(Object.entries(valid.roles ?? {})),
     };
@@ -55,10 +64,12 @@ export function policyFacts(
     const route = asRecord(item);
     if (route === undefined) return undefined;
     const policy = routePolicySchema.safeParse(route.policy);
+    const mfa = mfaRequirementSchema.safeParse(route.mfa);
     return {
       id: asString(route.id),
       idp: asString(route.idp),
       policy: policy.success ? policy.data : undefined,
+      mfa: mfa.success ? mfa.data : undefined,
     };
   });
   const policies = new Map<string, PolicyBody | undefined>();

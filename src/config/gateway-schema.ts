@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCidr } from './cidr.js';
 import { durationSeconds } from './duration.js';
+import { mfaConfigSchema, trustIdpMfaSchema } from './mfa-schema.js';
 
 const headerName = z
   .string()
@@ -120,6 +121,12 @@ export const identityProviderSchema = z.strictObject({
   use_userinfo: z.boolean().default(false),
   /** Extra authorization request parameters, e.g. `prompt`. */
   extra_auth_params: z.record(z.string(), z.string()).default({}),
+  /** Count this IdP's own MFA (ID token `amr` / `acr`) as MFA at `auth_time`; see docs/mfa.md. */
+  trust_idp_mfa: trustIdpMfaSchema
+    .optional()
+    .describe(
+      'Trust the IdP\'s MFA: true (amr mfa, otp, hwk or swk), or { amr: [...], acr: [...] }. Default: not trusted.',
+    ),
 });
 
 /** Names of the identity headers given to upstreams. */
@@ -172,6 +179,10 @@ export const gatewayConfigSchema = z.strictObject({
         .describe('Log level. Env: GATEHOUSE_LOG_LEVEL.'),
     })
     .default({ level: 'info' }),
+  /** Gatehouse's own MFA (TOTP); absent = not configured. See docs/mfa.md. */
+  mfa: mfaConfigSchema
+    .optional()
+    .describe('TOTP multi-factor authentication at the gateway (docs/mfa.md). Absent: not configured.'),
 });
 
 export type ListenConfig = z.infer<typeof listenSchema>;

@@ -1,5 +1,6 @@
 export * from './duration.js';
 export * from './gateway-schema.js';
+export * from './mfa-schema.js';
 export * from './policy-schema.js';
 export * from './types.js';
 export { parseCidr, type CidrCheck } from './cidr.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseCidr } from './cidr.js';
 import { formatKeyPath, type PathSegment } from './key-path.js';
-import type { PolicyBody, RoutePolicy, RuleInput } from './policy-schema.js';
+import type { MfaRequirement, PolicyBody, RoutePolicy, RuleInput } from './policy-schema.js';
 import type { ConfigProblem } from './types.js';
 import { locate, positionOfNode, type YamlSource } from './yaml-source.js';
 
@@ -14,6 +14,10 @@ export interface MainFacts {
   readonly source: YamlSource;
   readonly idpIds: readonly (string | undefined)[];
   readonly trustedProxies: readonly (string | undefined)[];
+  /** True when the main file has an `mfa:` section (Gatehouse's own MFA). */
+  readonly mfaConfigured: boolean;
+  /** Per identity provider (same indexes as `idpIds`): true when it sets `trust_idp_mfa`. */
+  readonly idpTrustsMfa: readonly boolean[];
 }
 
 /** What the cross-file checks need from one policy file (see {@link MainFacts}). */
@@ -31,6 +35,7 @@ export interface RouteFacts {
   readonly id: string | undefined;
   readonly idp: string | undefined;
   readonly policy: RoutePolicy | undefined;
+  readonly mfa?: MfaRequirement | undefined;
 }
 
 /** Policy names with a built-in meaning; they cannot be defined under `policies:`. */
@@ -57,7 +62,8 @@ function describePlace(place: Place, from: Place, onKey: boolean): string {
 /**
  * Cross-file checks, collecting every problem: duplicate identity provider ids, route ids,
  * named policies and roles (naming the first place); a route's `idp` or named `policy`, or a
- * rule's `role`, that nothing defines; redefinition of a built-in policy. Warnings: CIDR
+ * rule's `role`, that nothing defines; redefinition of a built-in policy; a route demanding MFA
+ * when neither `mfa:` is configured nor its identity provider has `trust_idp_mfa`. Warnings: CIDR
  * blocks with host bits set; no routes at all.
  * @param main facts of the main file; `undefined` when it is not even YAML (checks that need it are skipped).
  * @param policyFiles facts of the policy files that parsed as YAML.
@@ -163,6 +169,9 @@ export function checkSemantics(
     checkRules(source, [...path, 'deny'], body.deny);
   };
 
+  const namedBodies = new Map<string, PolicyBody | undefined>();
+  for (const file of policyFiles) for (const [name, body] of file.policies) namedBodies.set(name, body);
+
   const routeIds = new Map<string, Place>();
   let routeCount = 0;
   for (const { source, routes, policies: bodies, roles: roleRules } of policyFiles) {
@@ -188,6 +197,9 @@ export function checkSemantics(
           `unknown identity provider "${route.idp}"${known(idps)}`,
         );
       }
+      if (main !== undefined && !main.mfaConfigured) {
+        checkMfaAvailable(main, { source, path: ['routes', i] }, route, namedBodies, report);
+      }
       const policy = route.policy;
       if (typeof policy === 'string') {
         if (complete && !BUILTIN_POLICIES.includes(policy) && !policies.has(policy)) {
@@ -208,6 +220,39 @@ export function checkSemantics(
     );
   }
   return problems;
+}
+
+/** True when a policy body demands MFA: at policy level or on one of its `allow` rules. */
+function bodyDemandsMfa(body: PolicyBody | undefined): boolean {
+  if (body === undefined) return false;
+  if (body.mfa?.required === true) return true;
+  return (body.allow ?? []).some((rule) => rule.mfa?.required === true);
+}
+
+/**
+ * A route that demands MFA needs Gatehouse's `mfa:` section, unless its identity provider is
+ * trusted to do MFA itself (`trust_idp_mfa`). Otherwise nobody could ever pass it.
+ */
+function checkMfaAvailable(
+  main: MainFacts,
+  place: Place,
+  route: RouteFacts,
+  namedBodies: ReadonlyMap<string, PolicyBody | undefined>,
+  report: (place: Place, message: string) => void,
+): void {
+  const policy = route.policy;
+  let body: PolicyBody | undefined;
+  if (typeof policy === 'string') body = namedBodies.get(policy);
+  else if (policy !== undefined && ('allow' in policy || 'mfa' in policy)) body = policy;
+  const onRoute = route.mfa?.required === true;
+  if (!onRoute && !bodyDemandsMfa(body)) return;
+  const idpIndex = route.idp === undefined ? 0 : main.idpIds.indexOf(route.idp);
+  if (idpIndex >= 0 && main.idpTrustsMfa[idpIndex] === true) return;
+  const idp = main.idpIds[idpIndex];
+  report(
+    { source: place.source, path: [...place.path, onRoute ? 'mfa' : 'policy'] },
+    `requires MFA, but the gateway has no mfa: section${idp === undefined ? '' : ` and identity provider "${idp}" has no trust_idp_mfa`}: add an mfa: section to the main config (docs/mfa.md)`,
+  );
 }
 
 function known(names: ReadonlyMap<string, unknown>): string {

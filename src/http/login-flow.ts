@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { GatewayError } from '../core/index.js';
-import type { PendingLogin } from '../oidc/index.js';
+import type { BeginLoginOptions, PendingLogin } from '../oidc/index.js';
 import type { GatewayRuntime, GatewayServices } from './runtime.js';
 import { sendRedirect } from './respond.js';
 
@@ -29,7 +29,8 @@ function flowKey(binding: string): string {
 /**
  * Starts the authorization code flow (OIDC Core §3.1.2.1): asks the relying party for the
  * authorization URL, keeps the pending state server-side under a hash of a random browser
- * binding, sets the binding cookie and redirects to the identity provider.
+ * binding, sets the binding cookie and redirects to the identity provider. `options` go to
+ * the relying party (e.g. `reauthenticate` for a fresh login before MFA enrollment).
  * @throws GatewayError ERR_OIDC_DISCOVERY_FAILED, ERR_SESSION_STORE_UNAVAILABLE
  */
 export async function startLogin(
@@ -38,10 +39,11 @@ export async function startLogin(
   services: GatewayServices,
   returnTo: string,
   idpId: string,
+  options: BeginLoginOptions = {},
 ): Promise<void> {
   const rp = rt.relyingParties.get(idpId);
   if (rp === undefined) throw new GatewayError('ERR_INTERNAL', `unknown identity provider ${idpId}`);
-  const { url, pending } = await rp.beginLogin(returnTo);
+  const { url, pending } = await rp.beginLogin(returnTo, options);
   const binding = randomBytes(32).toString('base64url');
   await services.store.putEphemeral(flowKey(binding), { ...pending }, LOGIN_FLOW_TTL_SECONDS);
   const cookie = stringifySetCookie({

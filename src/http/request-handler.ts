@@ -19,6 +19,7 @@ import { ENDPOINTS, RESERVED_PREFIX } from './endpoints/index.js';
 import { sendError, toGatewayError } from './error-response.js';
 import { buildForwardTarget } from './forward.js';
 import { startLogin } from './login-flow.js';
+import { respondMfaDecision } from './mfa/index.js';
 import { isBrowserNavigation } from './negotiation.js';
 import { messageBody, sendHtml, sendJson, sendRedirect } from './respond.js';
 import type { GatewayRuntime, GatewayServices, RuntimeHolder } from './runtime.js';
@@ -140,6 +141,9 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
       }
       case 'mfa':
       case 'deny': {
+        // An MFA requirement this gateway cannot satisfy (no mfa: configured) is a deny: fail closed.
+        const mfaInput = { res, rt, services, requestId, browser, route, decision, auth, originalUrl: originalUrl(r) };
+        if (decision.effect === 'mfa' && (await respondMfaDecision(mfaInput))) return;
         const reason = decision.reasons[0];
         const who = auth?.identity.email ?? auth?.identity.user;
         const text = `${reasonText(reason)}${who === undefined ? '' : ` (signed in as ${who})`}`;

@@ -6,6 +6,7 @@ import type { SessionStore } from '../session/index.js';
 import type { RelyingParty } from '../oidc/index.js';
 import type { HeaderShaper } from '../headers/index.js';
 import type { Forwarder } from '../proxy/index.js';
+import type { MfaService } from '../mfa/index.js';
 import type { ClientInfo } from './client-address.js';
 import type { RedirectScope } from './redirect-target.js';
 
@@ -46,6 +47,8 @@ export interface GatewayServices {
   readonly forwarder: Forwarder;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Gatehouse's own MFA (TOTP), when the `mfa:` section is configured. */
+  readonly mfa?: MfaService;
 }
 
 /** Holder of the current runtime; `current()` is read once per request. */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { GatewayError, systemClock, type Clock } from '../core/index.js';
+import { POSTGRES_SCHEMA_NAME } from '../config/index.js';
 import { storeError, toFactor, toRecovery, toSealedRow, type FactorRow, type RecoveryRow } from './factor-rows.js';
 import { MIGRATIONS } from './migrations.js';
 import type { FactorStore } from './types.js';
@@ -18,8 +19,7 @@ export interface PostgresFactorStoreOptions {
   readonly clock?: Clock;
 }
 
-/** Schema names accepted: an unquoted PostgreSQL identifier, lower case. */
-export const POSTGRES_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export { POSTGRES_SCHEMA_NAME };
 /** First half of the advisory lock key taken while migrating (`'GHMF'` as int32). */
 const LOCK_CLASS = 0x47484d46;
 

@@ -1,5 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { GatewayError } from '../core/index.js';
+import { parseEncryptionKey } from '../config/index.js';
+
+export { parseEncryptionKey };
 
 /** Key ids: short and safe to embed in the sealed string. */
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -24,29 +27,6 @@ export interface SealedParts {
   readonly ciphertext: Buffer;
   /** 128-bit GCM authentication tag. */
   readonly tag: Buffer;
-}
-
-/**
- * Parses one configured key: 64 hex digits, or base64 / base64url of exactly 32 bytes.
- * The error names the key but never echoes its value.
- * @param name used in the error message, e.g. `mfa.encryption_keys.k2026`.
- * @throws GatewayError `ERR_CONFIG_INVALID` when the text is not exactly 32 bytes in either encoding.
- */
-export function parseEncryptionKey(text: string, name: string): Buffer {
-  const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
-    const bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (bytes.length === 32) return bytes;
-    throw new GatewayError(
-      'ERR_CONFIG_INVALID',
-      `${name}: an AES-256 key must be exactly 32 bytes; this base64 value decodes to ${bytes.length} bytes (generate one with "openssl rand -base64 32")`,
-    );
-  }
-  throw new GatewayError(
-    'ERR_CONFIG_INVALID',
-    `${name}: not a key: use 32 bytes as base64 (44 characters) or hex (64 characters), e.g. "openssl rand -base64 32"`,
-  );
 }
 
 /**

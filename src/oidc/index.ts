@@ -1,5 +1,5 @@
 /** Public API of `src/oidc/`: the gateway as OpenID Connect relying party. */
-export type { LoginResult, OidcTokens, PendingLogin, RelyingParty } from './types.js';
+export type { BeginLoginOptions, LoginResult, OidcTokens, PendingLogin, RelyingParty } from './types.js';
 export { createRelyingParty } from './relying-party.js';
 export type { RelyingPartyDeps } from './relying-party.js';
 export { createRelyingParties } from './relying-parties.js';

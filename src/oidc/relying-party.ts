@@ -179,7 +179,7 @@ export function createRelyingParty(
     id: cfg.id,
     issuer: cfg.issuer,
 
-    async beginLogin(returnTo) {
+    async beginLogin(returnTo, options = {}) {
       const config = await discovery.get();
       const state = client.randomState();
       const nonce = client.randomNonce();
@@ -194,6 +194,7 @@ export function createRelyingParty(
         nonce,
         code_challenge: codeChallenge,
         code_challenge_method: 'S256',
+        ...(options.reauthenticate === true ? { prompt: 'login' } : {}),
       });
       const pending: PendingLogin = {
         idpId: cfg.id,

@@ -24,6 +24,12 @@ export interface PendingLogin {
   readonly createdAt: number;
 }
 
+/** Options of {@link RelyingParty.beginLogin}. */
+export interface BeginLoginOptions {
+  /** Ask the IdP to authenticate the user again (`prompt=login`). Default false. */
+  readonly reauthenticate?: boolean;
+}
+
 /** Result of a successful callback. */
 export interface LoginResult {
   readonly identity: Identity;
@@ -39,8 +45,12 @@ export interface LoginResult {
 export interface RelyingParty {
   readonly id: string;
   readonly issuer: string;
-  /** Authorization request URL (code flow, PKCE S256, state, nonce) and the state to keep. */
-  beginLogin(returnTo: string): Promise<{ url: string; pending: PendingLogin }>;
+  /**
+   * Authorization request URL (code flow, PKCE S256, state, nonce) and the state to keep.
+   * `options.reauthenticate` adds `prompt=login` (OIDC Core §3.1.2.1): the IdP must authenticate
+   * the user again instead of reusing its session (fresh `auth_time`, e.g. before MFA enrollment).
+   */
+  beginLogin(returnTo: string, options?: BeginLoginOptions): Promise<{ url: string; pending: PendingLogin }>;
   /** Validates the callback (state, code exchange, ID token: OIDC Core §3.1.3.7) and maps claims. */
   completeLogin(callbackUrl: URL, pending: PendingLogin): Promise<LoginResult>;
   /** Refresh token grant (RFC 6749 §6); concurrent calls with the same refresh token share one request. */

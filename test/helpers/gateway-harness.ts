@@ -42,6 +42,8 @@ export interface HarnessOptions {
   readonly routes?: string;
   /** Extra YAML appended to gatehouse.yaml (top-level keys not otherwise set). */
   readonly extraConfig?: string;
+  /** Extra keys of the identity provider entry, one `key: value` per line (e.g. `trust_idp_mfa: true`). */
+  readonly idpConfig?: string;
   readonly session?: { idle?: string; absolute?: string };
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -84,6 +86,7 @@ export function writeConfig(
     extra?: string;
     idle?: string;
     absolute?: string;
+    idpExtra?: string;
   },
 ): string {
   const configFile = path.join(dir, 'gatehouse.yaml');
@@ -102,7 +105,7 @@ identity_providers:
     client_id: ${CLIENT_ID}
     client_secret: \${TEST_CLIENT_SECRET}
     scopes: [openid, email, profile, groups, offline_access]
-policies_dir: policies
+${(o.idpExtra ?? '').split('\n').filter((l) => l.trim() !== '').map((l) => `    ${l}\n`).join('')}policies_dir: policies
 logging: { level: silent }
 ${o.extra ?? ''}`,
   );
@@ -141,6 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     redisPrefix,
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.extraConfig === undefined ? {} : { extra: options.extraConfig }),
+    ...(options.idpConfig === undefined ? {} : { idpExtra: options.idpConfig }),
     ...(options.session?.idle === undefined ? {} : { idle: options.session.idle }),
     ...(options.session?.absolute === undefined ? {} : { absolute: options.session.absolute }),
   });

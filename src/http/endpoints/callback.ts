@@ -1,5 +1,6 @@
 import { GatewayError, userKey } from '../../core/index.js';
 import { takePendingLogin } from '../login-flow.js';
+import { applyTrustedIdpMfa } from '../mfa/index.js';
 import { safeRedirectTarget } from '../redirect-target.js';
 import { messageBody, sendHtml, sendRedirect } from '../respond.js';
 import type { EndpointHandler } from './context.js';
@@ -37,10 +38,12 @@ export const handleCallback: EndpointHandler = async ({ req, res, rt, services, 
   if (rp === undefined) throw new GatewayError('ERR_OIDC_CALLBACK_INVALID', 'Unknown identity provider.');
   const callbackUrl = new URL(req.url ?? '/', rt.publicUrl);
   const result = await rp.completeLogin(callbackUrl, pending);
+  const trust = rt.config.identity_providers.find((p) => p.id === pending.idpId)?.trust_idp_mfa;
+  const identity = applyTrustedIdpMfa(result.identity, trust);
 
   const previous = rt.sessionCookie.read(req.headers.cookie);
   if (previous !== undefined) await services.store.delete(previous);
-  const session = await services.store.create({ idpId: pending.idpId, identity: result.identity, tokens: result.tokens });
+  const session = await services.store.create({ idpId: pending.idpId, identity, tokens: result.tokens });
   services.logger.info(
     {
       event: 'session.login',
@@ -49,6 +52,7 @@ export const handleCallback: EndpointHandler = async ({ req, res, rt, services, 
       user: userKey(result.identity),
       sub: result.identity.sub,
       handle: session.handle,
+      ...(identity.mfaTime === undefined ? {} : { mfa: 'idp', amr: identity.amr }),
     },
     'user signed in',
   );

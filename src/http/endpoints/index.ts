@@ -4,6 +4,7 @@ import { handleHealthz, handleReadyz } from './health.js';
 import { handleLogin } from './login.js';
 import { handleLogout } from './logout.js';
 import { handleUserinfo } from './userinfo.js';
+import { MFA_ENDPOINTS } from '../mfa/index.js';
 
 export type { EndpointContext, EndpointHandler } from './context.js';
 
@@ -19,4 +20,5 @@ export const ENDPOINTS: ReadonlyMap<string, { readonly methods: ReadonlySet<stri
     ['/.gatehouse/userinfo', { methods: new Set(['GET', 'HEAD']), handler: handleUserinfo }],
     ['/.gatehouse/healthz', { methods: new Set(['GET', 'HEAD']), handler: handleHealthz }],
     ['/.gatehouse/readyz', { methods: new Set(['GET', 'HEAD']), handler: handleReadyz }],
+    ...MFA_ENDPOINTS,
   ]);
