@@ -8,6 +8,7 @@ import { readCliEnv } from '../config/index.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runExplain } from './explain.js';
+import { registerKeysCommands } from './keys.js';
 import { err } from './output.js';
 import { runSessionsList, runSessionsRevoke } from './sessions.js';
 import { runStart } from './start.js';
@@ -99,6 +100,8 @@ sessions
   .action(async (target: string, opts: { config: string; issuer?: string }) => {
     exitWith(await runSessionsRevoke(opts.config, target, opts.issuer));
   });
+
+registerKeysCommands(program);
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length <= 2) {
