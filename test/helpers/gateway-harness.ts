@@ -54,6 +54,8 @@ export interface HarnessOptions {
   readonly routes?: string;
   /** Extra YAML appended to gatehouse.yaml (top-level keys not otherwise set). */
   readonly extraConfig?: string;
+  /** Extra YAML keys of the identity provider entry (e.g. `bearer:`), unindented. */
+  readonly idpExtra?: string;
   readonly session?: { idle?: string; absolute?: string };
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -85,7 +87,7 @@ export interface Harness {
 /** Writes the gateway config for a harness; returns the config file path. */
 export function writeConfig(
   dir: string,
-  o: { port: number; issuer: string; store: 'memory' | 'redis'; redisPrefix: string; extra?: string; idle?: string; absolute?: string },
+  o: { port: number; issuer: string; store: 'memory' | 'redis'; redisPrefix: string; extra?: string; idle?: string; absolute?: string; idpExtra?: string },
 ): string {
   const configFile = path.join(dir, 'gatehouse.yaml');
   writeFileSync(
@@ -103,6 +105,7 @@ identity_providers:
     client_id: ${CLIENT_ID}
     client_secret: \${TEST_CLIENT_SECRET}
     scopes: [openid, email, profile, groups, offline_access]
+${(o.idpExtra ?? '').replace(/^/gm, '    ')}
 policies_dir: policies
 logging: { level: silent }
 ${o.extra ?? ''}`,
@@ -141,6 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store: options.store ?? 'memory',
     redisPrefix,
     ...(options.extraConfig === undefined ? {} : { extra: options.extraConfig }),
+    ...(options.idpExtra === undefined ? {} : { idpExtra: options.idpExtra }),
     ...(options.session?.idle === undefined ? {} : { idle: options.session.idle }),
     ...(options.session?.absolute === undefined ? {} : { absolute: options.session.absolute }),
   });
