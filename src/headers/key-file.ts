@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { GatewayError, epochSeconds, systemClock, type Clock } from '../core/index.js';
@@ -52,6 +52,7 @@ async function createKeyFile(file: string, algorithm: AssertionAlgorithm, clock:
   const store = await generateKeyStore(algorithm, { clock });
   let handle;
   try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     handle = await open(file, 'wx', 0o600);
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return undefined;
@@ -70,7 +71,8 @@ async function createKeyFile(file: string, algorithm: AssertionAlgorithm, clock:
  * Opens the assertion key store kept in `file` (the gateway's durable key storage): a JSON
  * {@link KeyStoreJSON} with private keys, mode 0600. When the file does not exist and
  * `create` is not false, a store with one fresh key is generated and written (exclusive
- * create, so two instances starting together end up with the same keys).
+ * create, so two instances starting together end up with the same keys; missing directories
+ * are created with mode 0700).
  * @throws GatewayError `ERR_CONFIG_INVALID` when the file cannot be read or written, is
  *   readable or writable by group or others, is not a key store, or holds keys of another
  *   algorithm than `options.algorithm`. Messages never contain key material.
