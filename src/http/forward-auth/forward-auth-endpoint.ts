@@ -4,9 +4,24 @@ import { auditDecision } from '../audit.js';
 import { reasonText } from '../decision-text.js';
 import type { EndpointHandler } from '../endpoints/context.js';
 import { upstreamIdentityHeaders } from '../identity/identity-headers.js';
+import type { RouteIdentity } from '../identity/upstream-identity.js';
+import type { GatewayRuntime } from '../runtime.js';
 import { isBrowserNavigation } from '../negotiation.js';
 import { sendJson, sendRedirect } from '../respond.js';
 import { originalRequest } from './original-request.js';
+
+/**
+ * Response header with the request's `Cookie` minus the gateway's cookies and the route's
+ * `strip_cookies`: the proxy sends it upstream as `Cookie` so the session cookie never reaches
+ * the app. Empty when nothing is left.
+ */
+export const UPSTREAM_COOKIE_HEADER = 'x-gatehouse-cookie';
+
+function upstreamCookie(cookie: string | undefined, rt: GatewayRuntime, routeIdentity: RouteIdentity): string | undefined {
+  if (cookie === undefined) return undefined;
+  const kept = routeIdentity.headers.prepare(rt.shaper.strip({ cookie }, { allowRewriteHeaders: true })).cookie;
+  return typeof kept === 'string' && kept !== '' ? kept : undefined;
+}
 
 /** Errors about the original request: the proxy gets a deny (fail closed), not a 4xx it turns into 500. */
 const DENY_CODES = new Set(['ERR_REQUEST_TARGET_INVALID', 'ERR_REQUEST_HOST_UNKNOWN', 'ERR_ROUTE_NOT_FOUND']);
@@ -18,7 +33,9 @@ const DENY_CODES = new Set(['ERR_REQUEST_TARGET_INVALID', 'ERR_REQUEST_HOST_UNKN
  * The original request is canonicalised, matched and decided with the same code as the proxy
  * mode ({@link decideAccess}), then:
  * - allow: 200, empty body, with the identity headers, the route's header mapping and the
- *   assertion as response headers for the proxy to copy upstream;
+ *   assertion as response headers for the proxy to copy upstream, and `X-Gatehouse-Cookie`
+ *   (the `Cookie` to send upstream, without the gateway's cookies). Every identity, template,
+ *   assertion and cookie header is present, empty when it has no value;
  * - login: 401 with `Location: <login URL>` for nginx (which only accepts 401/403; use
  *   `auth_request_set … $upstream_http_location` and `error_page 401`), 302 to the login URL
  *   for browsers behind Traefik/Caddy/Envoy, 401 JSON with `login_url` for API clients;
@@ -56,8 +73,15 @@ export const handleForwardAuth: EndpointHandler = async ({ req, res, rt, service
   auditDecision(services.logger, requestId, creq, decision, caller?.identity);
   switch (decision.effect) {
     case 'allow': {
+      // Every header the gateway owns is named, empty when it has no value, so that proxies
+      // that copy by name (Caddy 2.6 sends unresolved placeholders otherwise) never forward a
+      // client's value or a placeholder.
       const headers: Record<string, string> = { 'cache-control': 'no-store', 'content-length': '0' };
+      for (const name of Object.values(rt.config.identity_headers)) headers[name.toLowerCase()] = '';
+      for (const name of access.routeIdentity.headers.templateNames) headers[name.toLowerCase()] = '';
+      if (rt.config.assertion.enabled) headers[rt.config.assertion.header.toLowerCase()] = '';
       for (const [name, value] of await upstreamIdentityHeaders(access, creq, rt, services)) headers[name] = value;
+      headers[UPSTREAM_COOKIE_HEADER] = upstreamCookie(req.headers.cookie, rt, access.routeIdentity) ?? '';
       res.writeHead(200, headers);
       res.end();
       return;
