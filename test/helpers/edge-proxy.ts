@@ -136,8 +136,8 @@ export function waitForPort(port: number, child: ChildProcess, output: () => str
 export async function runProxy(bin: string, args: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   await waitForPort(port, child, () => output);
   return () =>
     new Promise<void>((resolve) => {
