@@ -116,4 +116,17 @@ describe('a running gateway and rotated keys', () => {
     expect(decodeProtectedHeader(assertion).kid).toBe(kids.find((k) => k !== 'former-2025'));
     expect(decodeJwt(assertion).iss).toBe(h.url);
   });
+
+  it('with assertion.enabled false sends no assertion and serves no JWKS (and still strips client copies)', async () => {
+    const h = await startHarness({ extraConfig: 'assertion:\n  enabled: false\n' });
+    harnesses.push(h);
+    const login = await loginThroughIdp(`${h.url}/app/`, 'alice', 'wonderland');
+    const res = await login.session.send(`${h.url}/app/`, { headers: { 'x-gatehouse-assertion': 'forged' } });
+    const echo = parseEcho(res.body);
+    expect(echo.headers['x-forwarded-user']).toEqual(expect.any(String));
+    expect(echo.headers['x-gatehouse-assertion']).toBeUndefined();
+    const jwksRes = await request(`${h.url}/.well-known/gatehouse/jwks.json`, { headers: { accept: 'application/json' } });
+    expect(jwksRes.statusCode).toBe(404);
+    await jwksRes.body.dump();
+  });
 });
