@@ -37,6 +37,15 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  {
+    // Examples for app developers: plain JavaScript outside the TypeScript project.
+    files: ['examples/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
   boundary('core', ['config', 'http', 'observability', 'cli', 'demo', ...below]),
   boundary('config', ['http', 'observability', 'cli', 'demo', ...below]),
   ...below.map((m) => boundary(m, ['http', 'cli', 'demo', 'observability', ...below.filter((x) => x !== m)])),

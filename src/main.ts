@@ -28,6 +28,11 @@ import {
 } from './http/index.js';
 import { createLogger } from './observability/index.js';
 import { startMfa, type MfaRuntime, type StartMfaOptions } from './main-mfa.js';
+import { createAssertionService } from './http/identity/assertion-service.js';
+import { compileUpstreamIdentity } from './http/identity/upstream-identity.js';
+
+export { listAssertionKeys, rotateAssertionKeys, type KeyListing, type RotateOptions } from './http/identity/key-admin.js';
+export { upstreamIdentityProblems } from './http/identity/upstream-identity.js';
 
 /** Options for {@link startGateway}. */
 export interface StartOptions {
@@ -106,12 +111,26 @@ export function buildRuntime(config: GatewayConfig, deps: { clock: Clock; logger
   });
   const firstIdp = config.identity_providers[0];
   if (firstIdp === undefined) throw new ConfigInvalidError([]);
+  let upstreamIdentity;
+  try {
+    upstreamIdentity = compileUpstreamIdentity(config, routes, {
+      clock: deps.clock,
+      logger: deps.logger,
+      allowInsecureHttp: config.identity_providers.every((p) => new URL(p.issuer).protocol === 'https:' || isLoopbackHost(new URL(p.issuer).hostname)),
+    });
+  } catch (err) {
+    if (err instanceof GatewayError && Array.isArray(err.details?.problems)) throw new ConfigInvalidError(err.details.problems as ConfigProblem[]);
+    throw err;
+  }
   return {
     config,
     publicUrl,
     routes,
+    upstreamIdentity,
     shaper: createHeaderShaper({
       identityHeaders: config.identity_headers,
+      assertionHeader: config.assertion.header,
+      extraStripped: upstreamIdentity.templateHeaderNames,
       gatewayCookieNames: [config.session.cookie_name, `__Host-${config.session.cookie_name}`],
       gatewayCookiePrefixes: [`${config.session.cookie_name}_flow_`, `__Host-${config.session.cookie_name}_flow_`],
     }),
@@ -151,6 +170,13 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const logger = options.logger ?? createLogger({ level: first.config.logging.level });
   for (const w of first.warnings) logger.warn({ event: 'config.warning' }, formatProblem(w));
   let runtime = buildRuntime(first.config, { clock, logger });
+  const assertions = createAssertionService({ clock, logger, watch: options.watch !== false });
+  try {
+    await assertions.configure(first.config);
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err;
+    throw new ConfigInvalidError([{ file: options.configFile, line: 0, column: 0, path: 'assertion', message: err.message, severity: 'error' }]);
+  }
 
   const mfa = await startMfaOrConfigError(first.config, { clock, logger });
   const store = createSessionStore(first.config.session, { clock, logger });
@@ -160,9 +186,17 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     maxSockets: first.config.upstream.max_sockets,
     logger,
   });
-  const services: GatewayServices = { store, forwarder, clock, logger, ...(mfa === undefined ? {} : { mfa: mfa.service }) };
+  const services: GatewayServices = {
+    store,
+    forwarder,
+    clock,
+    logger,
+    assertions,
+    ...(mfa === undefined ? {} : { mfa: mfa.service }),
+  };
   const server = createGatewayServer({ current: () => runtime }, services);
 
+  let keysReloaded: Promise<void> = Promise.resolve();
   const apply = (result: LoadResult): LoadResult => {
     if (!result.ok) {
       for (const p of result.problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
@@ -185,6 +219,9 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     }
     try {
       runtime = buildRuntime(result.config, { clock, logger });
+      keysReloaded = assertions.configure(result.config).catch((err: unknown) => {
+        logger.error({ event: 'config.reload_rejected', err }, 'assertion keys not reloaded; the previous keys stay in force');
+      });
       logger.info({ event: 'config.reloaded', routes: result.config.routes.length }, 'configuration reloaded');
       return result;
     } catch (err) {
@@ -227,9 +264,14 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     port: address.port,
     store,
     config: () => runtime.config,
-    reload: async () => apply(await loadConfig(options.configFile, loadOptions)),
+    reload: async () => {
+      const result = apply(await loadConfig(options.configFile, loadOptions));
+      await keysReloaded;
+      return result;
+    },
     close: async () => {
       watcher?.close();
+      assertions.close();
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();

@@ -1,6 +1,7 @@
 import { formatProblem, loadConfig, type ConfigProblem } from '../config/index.js';
 import { analyzeRoutes, compileRouteTable } from '../policy/index.js';
 import { GatewayError } from '../core/index.js';
+import { upstreamIdentityProblems } from '../main.js';
 import { out } from './output.js';
 
 /**
@@ -24,6 +25,7 @@ export async function runCheck(configFile: string): Promise<number> {
     if (e instanceof GatewayError && Array.isArray(e.details?.problems)) errors = e.details.problems as ConfigProblem[];
     else throw e;
   }
+  errors = [...errors, ...upstreamIdentityProblems(config)];
   const warnings = [...result.warnings, ...analyzeRoutes(input)];
   for (const p of [...errors, ...warnings]) out(formatProblem(p));
   if (errors.length > 0) {

@@ -8,7 +8,8 @@ import { readCliEnv } from '../config/index.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runExplain } from './explain.js';
-import { runKeysRotateStorage } from './keys.js';
+import { registerKeysCommands } from './keys.js';
+import { runKeysRotateStorage } from './keys-rotate-storage.js';
 import { runMfaList, runMfaReset } from './mfa.js';
 import { err } from './output.js';
 import { runSessionsList, runSessionsRevoke } from './sessions.js';
@@ -120,8 +121,7 @@ mfa
     exitWith(await runMfaReset(opts.config, user, opts.issuer));
   });
 
-const keys = program.command('keys').description('manage encryption keys of stored secrets');
-keys
+registerKeysCommands(program)
   .command('rotate-storage')
   .description('re-encrypt stored MFA secrets under mfa.current_key_id')
   .addOption(configOption())

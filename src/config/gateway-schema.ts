@@ -94,6 +94,64 @@ export const claimMappingSchema = z.strictObject({
   groups: z.string().min(1).default('groups'),
 });
 
+/** JWS algorithms accepted on bearer access tokens: asymmetric only (never `none`, never HMAC). */
+export const BEARER_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+/** RFC 7662 token introspection for opaque access tokens. */
+export const introspectionSchema = z.strictObject({
+  endpoint: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .optional()
+    .describe("Introspection endpoint; default: the provider's discovered introspection_endpoint."),
+  client_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Client id for introspection requests; default: the provider's client_id."),
+  client_secret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Client secret for introspection; default: the provider's client_secret. Use ${ENV} or ${file:}."),
+  cache_ttl: durationSeconds
+    .default(30)
+    .describe(`How long an introspection answer is reused (revocation takes at most this long). ${DURATION} Default 30s.`),
+});
+
+/** Bearer access tokens from API clients (RFC 6750), verified for routes with `bearer: true`. */
+export const bearerSchema = z.strictObject({
+  audience: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .transform((v) => (typeof v === 'string' ? [v] : v))
+    .describe('Accepted `aud` values of access tokens (the API resource identifier); a token must name one.'),
+  algorithms: z
+    .array(z.enum(BEARER_ALGORITHMS))
+    .min(1)
+    .default(['RS256', 'PS256', 'ES256', 'EdDSA'])
+    .describe('Accepted JWS algorithms of JWT access tokens (asymmetric only).'),
+  jwks_uri: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .optional()
+    .describe("JWKS of the provider; default: the discovered jwks_uri."),
+  clock_tolerance: durationSeconds
+    .default(30)
+    .describe(`Tolerance for exp/nbf/iat of access tokens. ${DURATION} Default 30s.`),
+  introspection: introspectionSchema
+    .optional()
+    .describe('Enables opaque (non-JWT) access tokens through RFC 7662 introspection.'),
+});
+
 /** One OpenID Connect identity provider (the gateway is its relying party). */
 export const identityProviderSchema = z.strictObject({
   id: z
@@ -127,6 +185,8 @@ export const identityProviderSchema = z.strictObject({
     .describe(
       'Trust the IdP\'s MFA: true (amr mfa, otp, hwk or swk), or { amr: [...], acr: [...] }. Default: not trusted.',
     ),
+  /** Accept this provider's access tokens as `Authorization: Bearer` on routes with `bearer: true`. */
+  bearer: bearerSchema.optional(),
 });
 
 /** Names of the identity headers given to upstreams. */
@@ -136,6 +196,43 @@ export const identityHeadersSchema = z.strictObject({
   preferred_username: headerName.default('X-Forwarded-Preferred-Username'),
   groups: headerName.default('X-Forwarded-Groups'),
 });
+
+/** The signed identity assertion sent to upstreams and its keys (docs/upstream-verification.md). */
+export const assertionSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Send the signed identity assertion on every authenticated request.'),
+    header: headerName.default('X-Gatehouse-Assertion').describe('Name of the assertion header.'),
+    algorithm: z
+      .enum(['ES256', 'RS256', 'EdDSA'])
+      .default('ES256')
+      .describe('Signing algorithm of the assertion.'),
+    ttl: durationSeconds
+      .refine((s) => s >= 10 && s <= 3600, 'must be between 10s and 1h')
+      .default(300)
+      .describe(`Lifetime of an assertion (exp - iat). ${DURATION} Default 5m.`),
+    key_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Key store file (JSON, mode 0600), relative to this file; generated at first start; `gatehouse keys rotate` rotates it.',
+      ),
+    private_key_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A signing key you manage (PEM or JWK), relative to this file. Excludes key_file.'),
+    publish_key_files: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('More public keys (JWK) to publish, e.g. the previous key of a private_key_file rotation.'),
+  })
+  .refine((a) => a.key_file === undefined || a.private_key_file === undefined, {
+    error: 'use only one of key_file and private_key_file',
+  });
 
 /** Upstream connection settings (durations in seconds or strings). */
 export const upstreamSchema = z.strictObject({
@@ -165,6 +262,7 @@ export const gatewayConfigSchema = z.strictObject({
     .describe('OpenID Connect providers; routes without `idp:` use the first.'),
   identity_headers: identityHeadersSchema.default(identityHeadersSchema.parse({})),
   upstream: upstreamSchema.default(upstreamSchema.parse({})),
+  assertion: assertionSchema.default(assertionSchema.parse({})),
   /** Directory of route/policy files, relative to the config file. */
   policies_dir: z
     .string()
@@ -191,4 +289,7 @@ export type ClaimMapping = z.infer<typeof claimMappingSchema>;
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 export type IdentityHeadersConfig = z.infer<typeof identityHeadersSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+export type BearerConfig = z.infer<typeof bearerSchema>;
+export type IntrospectionConfig = z.infer<typeof introspectionSchema>;
+export type AssertionConfig = z.infer<typeof assertionSchema>;
 export type GatewayFileConfig = z.infer<typeof gatewayConfigSchema>;

@@ -123,6 +123,14 @@ export const routeMatchSchema = z
     { error: 'use only one of path, path_exact, path_glob' },
   );
 
+/** `basic_auth`: a static `Authorization: Basic` for apps that only speak Basic (RFC 7617). */
+export const basicAuthSchema = z.strictObject({
+  /** Template of the user id, e.g. `{{ preferred_username }}`. */
+  user: z.string().min(1),
+  /** The password the app expects; write it as `${ENV}` or `${file:…}`. */
+  password: z.string().min(1),
+});
+
 /** One route: first match wins, in file order. */
 export const routeSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_", "-"'),
@@ -140,6 +148,24 @@ export const routeSchema = z.strictObject({
   /** Upstream response timeout override, seconds or duration string. */
   timeout: durationSeconds.optional(),
   mfa: mfaRequirementSchema.optional(),
+  /** `aud` of the signed assertion (default: the request's external origin, `https://host[:port]`). */
+  audience: z.string().min(1).optional(),
+  /** Header templates for legacy apps: `{ X-Remote-User: "{{ preferred_username }}" }`. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Send `Authorization: Basic` with a user from a claim template and a secret password. */
+  basic_auth: basicAuthSchema.optional(),
+  /** Send the user's access token as `Authorization: Bearer` (opt-in). */
+  pass_access_token: z.boolean().default(false),
+  /** Send the user's ID token as `Authorization: Bearer` (opt-in). */
+  pass_id_token: z.boolean().default(false),
+  /** Fixed request headers to set (values are literal). */
+  set_headers: z.record(z.string(), z.string()).optional(),
+  /** Request headers to remove (any case, `_` or `-`). */
+  remove_headers: z.array(z.string().min(1)).optional(),
+  /** Cookies to remove from the request by name (case-insensitive). */
+  strip_cookies: z.array(z.string().min(1)).optional(),
+  /** Accept `Authorization: Bearer` access tokens of the route's identity provider (its `bearer:` section). */
+  bearer: z.boolean().default(false),
 });
 
 /** A `roles:` entry: the role holds when any of the rules holds. */
@@ -160,4 +186,5 @@ export type AllowListPolicy = z.infer<typeof allowListPolicySchema>;
 export type RoutePolicy = z.infer<typeof routePolicySchema>;
 export type RouteMatch = z.infer<typeof routeMatchSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
+export type BasicAuthConfig = z.infer<typeof basicAuthSchema>;
 export type PolicyFile = z.infer<typeof policyFileSchema>;

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { Provider, errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { silentLogger, type Logger } from '../core/index.js';
 import { DEFAULT_DEV_USERS, devUserClaims, type DevUser } from './dev-users.js';
 import { createInteractionHandler } from './dev-idp-interactions.js';
@@ -40,6 +40,19 @@ export interface DevIdpTtl {
   readonly grant?: number;
 }
 
+/**
+ * An API (resource server, RFC 8707) the demo IdP issues JWT access tokens for: a client that
+ * sends `resource=<url>` gets an RFC 9068 JWT with `aud: <url>` and the granted `scopes`.
+ */
+export interface DevApiResource {
+  /** Resource indicator, also the `aud` of its access tokens. */
+  readonly url: string;
+  /** Scopes of the API, e.g. `["api:read", "api:write"]`. */
+  readonly scopes: readonly string[];
+  /** Access token format. Default `jwt`. */
+  readonly format?: 'jwt' | 'opaque';
+}
+
 /** Options of {@link startDevIdp}. */
 export interface DevIdpOptions {
   /** Interface to bind. Default `127.0.0.1`. */
@@ -57,6 +70,12 @@ export interface DevIdpOptions {
   readonly rotateRefreshTokens?: boolean;
   /** Trust `X-Forwarded-*` (when the issuer URL is served through a proxy). Default false. */
   readonly trustProxy?: boolean;
+  /**
+   * APIs to issue access tokens for (resource indicators, RFC 8707), for bearer-token tests.
+   * When given, token introspection (RFC 7662) is enabled too, and access tokens carry the
+   * user's `email`, `preferred_username`, `name` and `groups`.
+   */
+  readonly apiResources?: readonly DevApiResource[];
 }
 
 /** A running demo IdP. */
@@ -95,6 +114,35 @@ function signingKey(): Record<string, unknown> {
     kid: randomBytes(8).toString('hex'),
     use: 'sig',
     alg: 'RS256',
+  };
+}
+
+/** The user claims put into access tokens (JWT) and introspection answers. */
+function tokenClaims(users: readonly DevUser[], accountId: string | undefined): Record<string, unknown> | undefined {
+  const user = users.find((u) => u.sub === accountId);
+  if (user === undefined) return undefined;
+  return { email: user.email, preferred_username: user.username, name: user.name, groups: [...user.groups] };
+}
+
+/** Resource indicators (JWT access tokens per API) and introspection. */
+function apiFeatures(apis: readonly DevApiResource[]): Record<string, Record<string, unknown>> {
+  return {
+    introspection: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => undefined,
+      useGrantedResource: () => false,
+      getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+        const api = apis.find((a) => a.url === indicator);
+        if (api === undefined) throw new errors.InvalidTarget();
+        return {
+          scope: api.scopes.join(' '),
+          audience: api.url,
+          accessTokenFormat: api.format ?? 'jwt',
+          ...((api.format ?? 'jwt') === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
+        };
+      },
+    },
   };
 }
 
@@ -156,7 +204,9 @@ function providerConfiguration(
       short: { httpOnly: true, sameSite: 'lax' },
     },
     jwks: { keys: [signingKey()] },
+    ...(options.apiResources === undefined ? {} : { extraTokenClaims: (_ctx: KoaContextWithOIDC, token: { readonly accountId?: string }) => tokenClaims(users, token.accountId) }),
     features: {
+      ...(options.apiResources === undefined ? {} : apiFeatures(options.apiResources)),
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
       revocation: { enabled: true },

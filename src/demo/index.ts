@@ -6,7 +6,7 @@
  */
 export { startDevIdp } from './dev-idp.js';
 export { closeServer } from './close-server.js';
-export type { DevIdp, DevIdpClient, DevIdpOptions, DevIdpTtl } from './dev-idp.js';
+export type { DevApiResource, DevIdp, DevIdpClient, DevIdpOptions, DevIdpTtl } from './dev-idp.js';
 export { startEchoUpstream } from './echo-upstream.js';
 export type {
   EchoResponse,

@@ -84,7 +84,16 @@ declare module 'oidc-provider' {
     ) => void | Promise<void>;
     ttl?: Record<string, TtlValue>;
     clockTolerance?: number;
+    extraTokenClaims?: (
+      ctx: KoaContextWithOIDC,
+      token: { readonly accountId?: string },
+    ) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
   }
+
+  /** oidc-provider's OAuth errors (only those the demo throws). */
+  export const errors: {
+    InvalidTarget: new (description?: string) => Error;
+  };
 
   export interface InteractionDetails {
     readonly uid: string;

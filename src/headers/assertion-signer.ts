@@ -25,8 +25,16 @@ export interface AssertionRequest {
   readonly identity: Identity;
   /** `aud`: the route's audience (usually the upstream's origin or an id the app expects). */
   readonly audience: string;
-  /** `sid`: the session handle (never the session id, which is a secret). */
+  /**
+   * `sid`: the session handle (never the session id, which is a secret). Also the cache key
+   * of the assertion, together with the audience.
+   */
   readonly sessionHandle: string;
+  /**
+   * Whether to put `sid` in the assertion. Default true. False for callers without a
+   * session (bearer tokens), whose `sessionHandle` is only a cache key.
+   */
+  readonly includeSid?: boolean;
 }
 
 /** Signs identity assertions for upstreams. */
@@ -112,19 +120,19 @@ export function createAssertionSigner(options: AssertionSignerOptions): Assertio
 
   return {
     ttlSeconds: ttl,
-    sign({ identity, audience, sessionHandle }) {
+    sign({ identity, audience, sessionHandle, includeSid = true }) {
       if (audience === '' || sessionHandle === '') {
         return Promise.reject(new GatewayError('ERR_INTERNAL', 'assertion needs an audience and a session handle'));
       }
       const now = epochSeconds(clock);
       const key = keys.current();
       const { claims, text } = claimsOf(identity);
-      const cacheKey = `${sessionHandle.length}:${sessionHandle}${audience}`;
+      const cacheKey = `${includeSid ? 's' : 'n'}${sessionHandle.length}:${sessionHandle}${audience}`;
       const hit = cache.get(cacheKey);
       if (hit !== undefined && now < hit.exp - margin && hit.kid === key.kid && hit.claims === text) return hit.token;
 
       const exp = now + ttl;
-      const token = new SignJWT({ ...claims, sid: sessionHandle })
+      const token = new SignJWT(includeSid ? { ...claims, sid: sessionHandle } : claims)
         .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
         .setIssuer(issuer)
         .setAudience(audience)

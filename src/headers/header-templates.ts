@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError, type Identity } from '../core/index.js';
-import { HEADER_NAME_PATTERN, normaliseHeaderName } from './header-names.js';
+import { GATEHOUSE_HEADER_PREFIX, HEADER_NAME_PATTERN, normaliseHeaderName } from './header-names.js';
 import { hasUnsafeChars, headerList, isSafeHeaderValue, wireForm } from './header-value.js';
 
 /**
@@ -112,6 +112,33 @@ function text(value: unknown): string {
 }
 
 /**
+ * Compiles one template (same syntax as {@link compileHeaderTemplates}) into a function
+ * giving its text for an identity: absent/unsafe values render as '', the result is **not**
+ * in wire form (the caller encodes it).
+ * @param label names the template in error messages (e.g. `basic_auth.user`).
+ * @throws GatewayError `ERR_CONFIG_INVALID` for unknown template syntax.
+ */
+export function compileTextTemplate(label: string, template: string): (identity: Identity) => string {
+  const parts = compileTemplate(label, template);
+  return (identity) => parts.map((p) => ('text' in p ? p.text : text(p.get(identity)))).join('');
+}
+
+/**
+ * Checks that a route may set the header `name` (a header name, not framing or routing:
+ * `Host`, `Content-Length`, `Cookie`, `Proxy-*`, …, and not the gateway's own `X-Gatehouse-*`).
+ * @returns the normal name (lower case, `_` → `-`).
+ * @throws GatewayError `ERR_CONFIG_INVALID` naming `what`.
+ */
+export function checkSettableHeader(name: string, what: string): string {
+  if (!HEADER_NAME_PATTERN.test(name)) fail(name, `${what}: not a valid header name (RFC 9110 §5.1)`);
+  const normal = normaliseHeaderName(name);
+  if (FORBIDDEN.has(normal) || normal.startsWith('proxy-') || normal.startsWith(GATEHOUSE_HEADER_PREFIX)) {
+    fail(name, `${what}: this header cannot be set by a route`);
+  }
+  return normal;
+}
+
+/**
  * Compiles header templates for legacy apps, e.g.
  * `{ "X-Remote-User": "{{ preferred_username }}", "X-Dept": "{{ claims.department }}",
  *    "X-Role": "{{ claims[\"https://example.com/role\"] }}", "X-Source": "gatehouse" }`.
@@ -135,7 +162,9 @@ export function compileHeaderTemplates(map: Readonly<Record<string, string>>): C
   for (const [header, template] of Object.entries(map)) {
     if (!HEADER_NAME_PATTERN.test(header)) fail(header, 'not a valid header name (RFC 9110 §5.1)');
     const normal = normaliseHeaderName(header);
-    if (FORBIDDEN.has(normal) || normal.startsWith('proxy-')) fail(header, 'this header cannot be set by a template');
+    if (FORBIDDEN.has(normal) || normal.startsWith('proxy-') || normal.startsWith(GATEHOUSE_HEADER_PREFIX)) {
+      fail(header, 'this header cannot be set by a template');
+    }
     if (seen.has(normal)) fail(header, 'duplicate header (names are compared ignoring case and _/-)');
     seen.add(normal);
     compiled.push({ name: header.toLowerCase(), parts: compileTemplate(header, template) });

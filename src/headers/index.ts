@@ -14,7 +14,27 @@ export {
 export { headerList, headerValue, isSafeHeaderValue } from './header-value.js';
 export { stripGatewayCookies, type GatewayCookieMatcher } from './cookie-strip.js';
 export { forwardedHeaders, type ForwardedHeaders, type ForwardedInput } from './forwarded.js';
-export { compileHeaderTemplates, type CompiledHeaderTemplates } from './header-templates.js';
+export {
+  checkSettableHeader,
+  compileHeaderTemplates,
+  compileTextTemplate,
+  type CompiledHeaderTemplates,
+} from './header-templates.js';
+export {
+  compileRouteHeaders,
+  type CompiledRouteHeaders,
+  type RouteHeaderRules,
+  type RouteTokens,
+} from './route-headers.js';
+export {
+  keyStoreFromFiles,
+  openKeyFile,
+  rotateKeyFile,
+  writeKeyFile,
+  type KeyFileOptions,
+  type RotateKeyFileOptions,
+  type RotationResult,
+} from './key-file.js';
 export {
   ASSERTION_ALGORITHMS,
   generateSigningKey,
@@ -29,6 +49,7 @@ export {
   type KeyStoreImport,
   type KeyStoreJSON,
   type KeyStoreOptions,
+  type NextKeySchedule,
   type PublicJwks,
 } from './key-store.js';
 export {

@@ -26,7 +26,22 @@ export interface KeyStoreJSON {
   readonly algorithm: AssertionAlgorithm;
   readonly current: JWK;
   readonly next?: JWK;
+  /** When `next` becomes current by itself, seconds since the epoch (see {@link NextKeySchedule}). */
+  readonly next_activates_at?: number;
+  /** Seconds the former current key stays published after a scheduled activation. */
+  readonly retire_after?: number;
   readonly previous: readonly { readonly jwk: JWK; readonly until?: number }[];
+}
+
+/**
+ * A scheduled rotation: the next key becomes current by itself at `activatesAt` (seconds
+ * since the epoch), and the former current key stays published for `retireAfter` seconds
+ * after that (at least the assertion lifetime, so every assertion it signed can be verified).
+ * Deterministic: every process that loaded the same store switches at the same time.
+ */
+export interface NextKeySchedule {
+  readonly activatesAt: number;
+  readonly retireAfter: number;
 }
 
 /** Input of {@link importKeyStore}: keys as PEM strings, JWK JSON strings or JWK objects. */
@@ -35,6 +50,10 @@ export interface KeyStoreImport {
   readonly algorithm?: AssertionAlgorithm;
   readonly current: string | JWK;
   readonly next?: string | JWK;
+  /** When `next` becomes current by itself (seconds since the epoch). */
+  readonly next_activates_at?: number;
+  /** Seconds the former key stays published after the scheduled activation. Default 0. */
+  readonly retire_after?: number;
   /** Former keys still published: public JWKs (private members are discarded). */
   readonly previous?: readonly { readonly jwk: string | JWK; readonly until?: number }[];
 }
@@ -62,17 +81,23 @@ export interface KeyStore {
   current(): SigningKey;
   /** The key published ahead of its use, if any. */
   next(): SigningKey | undefined;
+  /** The schedule of the next key, when it activates by itself (see {@link addNext}). */
+  nextSchedule(): NextKeySchedule | undefined;
+  /** Public JWKs of former keys still published, with `until` (seconds since the epoch) once retired. */
+  previous(): readonly { readonly jwk: Readonly<JWK>; readonly until?: number }[];
   /**
    * The public JWKS: current, next, and previous keys not yet past their `until`.
    * Each key has `kid`, `alg`, `use`; no private member (`d`, `p`, `q`, …). Fresh objects.
    */
   publicJwks(): PublicJwks;
   /**
-   * Publishes `key` as the next key.
+   * Publishes `key` as the next key. With `schedule`, the key becomes current by itself at
+   * `schedule.activatesAt` and the former current key is retired until
+   * `activatesAt + retireAfter` (checked whenever the store is read, against its clock).
    * @throws GatewayError `ERR_CONFIG_INVALID` when its algorithm differs from the store's,
-   *   its kid is already in the store, or a next key exists.
+   *   its kid is already in the store, a next key exists, or the schedule is not integral.
    */
-  addNext(key: SigningKey): void;
+  addNext(key: SigningKey, schedule?: NextKeySchedule): void;
   /**
    * Makes the next key current; the former current key stays published until retired.
    * Returns the former current key.
@@ -102,6 +127,7 @@ class RotatingKeyStore implements KeyStore {
   readonly algorithm: AssertionAlgorithm;
   #current: SigningKey;
   #next: SigningKey | undefined;
+  #schedule: NextKeySchedule | undefined;
   readonly #previous = new Map<string, Previous>();
   readonly #clock: Clock;
 
@@ -112,11 +138,34 @@ class RotatingKeyStore implements KeyStore {
   }
 
   current(): SigningKey {
+    this.#settle();
     return this.#current;
   }
 
   next(): SigningKey | undefined {
+    this.#settle();
     return this.#next;
+  }
+
+  nextSchedule(): NextKeySchedule | undefined {
+    this.#settle();
+    return this.#schedule;
+  }
+
+  previous(): readonly { readonly jwk: Readonly<JWK>; readonly until?: number }[] {
+    this.#settle();
+    this.#prune();
+    return [...this.#previous.values()].map((p) => (p.until === undefined ? { jwk: p.publicJwk } : { jwk: p.publicJwk, until: p.until }));
+  }
+
+  /** Applies a scheduled activation whose time has come. */
+  #settle(): void {
+    const schedule = this.#schedule;
+    if (schedule === undefined || this.#next === undefined) return;
+    if (epochSeconds(this.#clock) < schedule.activatesAt) return;
+    const former = this.promoteNext();
+    this.#previous.set(former.kid, { publicJwk: former.publicJwk, until: schedule.activatesAt + schedule.retireAfter });
+    this.#prune();
   }
 
   #prune(): void {
@@ -134,17 +183,24 @@ class RotatingKeyStore implements KeyStore {
   }
 
   publicJwks(): PublicJwks {
+    this.#settle();
     this.#prune();
     const keys = [this.#current.publicJwk, ...(this.#next ? [this.#next.publicJwk] : [])];
     for (const p of this.#previous.values()) keys.push(p.publicJwk);
     return { keys: keys.map((k) => ({ ...k })) };
   }
 
-  addNext(key: SigningKey): void {
+  addNext(key: SigningKey, schedule?: NextKeySchedule): void {
+    this.#settle();
     if (key.alg !== this.algorithm) throw invalid(`next key is for ${key.alg}, the store signs with ${this.algorithm}`);
     if (this.#next !== undefined) throw invalid('a next key is already published; promote it first');
     if (this.#has(key.kid)) throw invalid(`key id "${key.kid}" is already in the key store`);
+    if (schedule !== undefined && !(Number.isInteger(schedule.activatesAt) && Number.isInteger(schedule.retireAfter) && schedule.retireAfter >= 0)) {
+      throw invalid('a key schedule needs whole seconds: activatesAt and retireAfter ≥ 0');
+    }
     this.#next = key;
+    this.#schedule = schedule;
+    this.#settle();
   }
 
   promoteNext(): SigningKey {
@@ -154,10 +210,12 @@ class RotatingKeyStore implements KeyStore {
     this.#previous.set(former.kid, { publicJwk: former.publicJwk });
     this.#current = next;
     this.#next = undefined;
+    this.#schedule = undefined;
     return former;
   }
 
   retire(kid: string, untilEpochSeconds: number): void {
+    this.#settle();
     if (kid === this.#current.kid || kid === this.#next?.kid) throw invalid(`key "${kid}" is in use; only previous keys can be retired`);
     const p = this.#previous.get(kid);
     if (p === undefined) throw invalid(`no previous key "${kid}" in the key store`);
@@ -166,12 +224,15 @@ class RotatingKeyStore implements KeyStore {
   }
 
   toJSON(): KeyStoreJSON {
+    this.#settle();
     this.#prune();
+    const schedule = this.#schedule;
     return {
       version: 1,
       algorithm: this.algorithm,
       current: privateJwkOf(this.#current),
       ...(this.#next ? { next: privateJwkOf(this.#next) } : {}),
+      ...(this.#next && schedule ? { next_activates_at: schedule.activatesAt, retire_after: schedule.retireAfter } : {}),
       previous: [...this.#previous.values()].map((p) => ({
         jwk: { ...p.publicJwk },
         ...(p.until === undefined ? {} : { until: p.until }),
@@ -229,7 +290,11 @@ export async function importKeyStore(
   }
   const current = await importSigningKey(input.current, input.algorithm);
   const store = new RotatingKeyStore(current, options.clock ?? systemClock);
-  if (input.next !== undefined) store.addNext(await importSigningKey(input.next, store.algorithm));
   for (const p of input.previous ?? []) store.addPrevious(publicFrom(p.jwk, store.algorithm), p.until);
+  if (input.next !== undefined) {
+    const activatesAt = input.next_activates_at;
+    const schedule = activatesAt === undefined ? undefined : { activatesAt, retireAfter: input.retire_after ?? 0 };
+    store.addNext(await importSigningKey(input.next, store.algorithm), schedule);
+  }
   return store;
 }

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { forwardedTarget, type CanonicalRequest, type Identity } from '../core/index.js';
-import type { CompiledRoute } from '../policy/index.js';
+import { forwardedTarget, type CanonicalRequest } from '../core/index.js';
 import { stripHopByHop, type ForwardTarget } from '../proxy/index.js';
 import { forwardedHeaders } from '../headers/index.js';
+import type { Access } from './access.js';
 import type { ClientInfo } from './client-address.js';
-import type { GatewayRuntime } from './runtime.js';
+import { upstreamIdentityHeaders } from './identity/identity-headers.js';
+import type { GatewayRuntime, GatewayServices } from './runtime.js';
 
 /** `host[:port]` of the canonical request, as sent upstream when the route preserves Host. */
 function canonicalAuthority(creq: CanonicalRequest): string {
@@ -14,25 +15,30 @@ function canonicalAuthority(creq: CanonicalRequest): string {
 
 /**
  * Builds exactly what the upstream receives (DESIGN.md invariants 1 and 2): the canonical
- * target, the client's headers stripped of every gateway-owned header and cookie, then our
- * identity headers (when there is an identity), `X-Forwarded-*` from trusted-proxy handling,
- * the request id, and `Host` (canonical host, or the upstream's when the route says so).
+ * target, the client's headers stripped of every gateway-owned header and cookie (and of the
+ * route's `remove_headers`, `strip_cookies` and the headers it sets; and of a bearer token the
+ * gateway consumed unless the route passes it on), then the identity headers, header mapping
+ * and signed assertion ({@link upstreamIdentityHeaders}), `X-Forwarded-*` from trusted-proxy
+ * handling, the request id, and `Host` (canonical host, or the upstream's when the route says so).
  */
-export function buildForwardTarget(
+export async function buildForwardTarget(
   req: IncomingMessage,
   rt: GatewayRuntime,
-  route: CompiledRoute,
+  access: Pick<Access, 'route' | 'caller' | 'routeIdentity'>,
   creq: CanonicalRequest,
   info: ClientInfo,
-  identity: Identity | undefined,
   requestId: string,
-): ForwardTarget {
+  services: GatewayServices,
+): Promise<ForwardTarget> {
+  const { route, caller, routeIdentity } = access;
   // Hop-by-hop fields (and those a client names in `Connection`) go before our headers are
   // added, so `Connection: X-Forwarded-User` cannot remove an identity header we inject.
   const headers = stripHopByHop(
     rt.shaper.strip(req.headers, { allowRewriteHeaders: route.allowRewriteHeaders }),
   ) as IncomingHttpHeaders;
-  if (identity !== undefined) rt.shaper.inject(headers, identity);
+  if (caller?.bearer !== undefined) delete headers.authorization;
+  routeIdentity.headers.prepare(headers);
+  for (const [name, value] of await upstreamIdentityHeaders(access, creq, rt, services)) headers[name] = value;
   Object.assign(
     headers,
     forwardedHeaders({

@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  decision as makeDecision,
-  forwardedTarget,
-  GatewayError,
-  type CanonicalRequest,
-  type Decision,
-  type Identity,
-} from '../core/index.js';
-import { canonicalize, type CompiledRoute } from '../policy/index.js';
+import { GatewayError, type CanonicalRequest } from '../core/index.js';
+import { canonicalize } from '../policy/index.js';
 import { writeUpgradeError } from '../proxy/index.js';
-import { authenticate, type Authentication } from './authenticate.js';
+import { bearerChallengeFor, decideAccess, insufficientScopeChallenge, loginUrl, originalUrl } from './access.js';
 import { auditDecision } from './audit.js';
 import type { ClientInfo } from './client-address.js';
 import { reasonText } from './decision-text.js';
-import { ENDPOINTS, RESERVED_PREFIX } from './endpoints/index.js';
+import { findEndpoint, isReservedPath } from './endpoints/index.js';
 import { sendError, toGatewayError } from './error-response.js';
 import { buildForwardTarget } from './forward.js';
 import { startLogin } from './login-flow.js';
@@ -57,37 +50,6 @@ function resolve(req: IncomingMessage, holder: RuntimeHolder): Resolved {
   return { rt, requestId, info, creq };
 }
 
-/** Evaluates the policy; any exception is a deny (fail closed, DESIGN.md invariant 3). */
-function decide(route: CompiledRoute, identity: Identity | undefined, creq: CanonicalRequest, nowMs: number): Decision {
-  try {
-    return route.evaluate(identity, creq, { nowMs });
-  } catch {
-    return makeDecision('deny', route.id, ['evaluation-error']);
-  }
-}
-
-/** Authenticates; on a public route a failing session store means "anonymous", elsewhere it propagates. */
-function authenticateFor(
-  req: IncomingMessage,
-  route: CompiledRoute,
-  rt: GatewayRuntime,
-  services: GatewayServices,
-): Promise<Authentication | undefined> {
-  // Not async: no extra promise layer on the common (non-public) path.
-  const pending = authenticate(req, rt, services);
-  if (!route.isPublic) return pending;
-  return pending.catch((err: unknown) => {
-    services.logger.warn({ err, route: route.id }, 'session lookup failed; serving public route anonymously');
-    return undefined;
-  });
-}
-
-function originalUrl(r: Resolved): string {
-  const { creq } = r;
-  const host = creq.port === undefined ? creq.host : `${creq.host}:${creq.port}`;
-  return `${creq.scheme}://${host}${forwardedTarget(creq)}`;
-}
-
 /**
  * The request pipeline (DESIGN.md): canonicalise → reserved endpoints → match route →
  * authenticate → authorize → shape identity → proxy; login / 401 / 403 / error pages otherwise.
@@ -99,39 +61,38 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
   async function handleRequest(req: IncomingMessage, res: ServerResponse, r: Resolved): Promise<void> {
     const { rt, creq, requestId } = r;
     const browser = isBrowserNavigation(req);
-    if (creq.path.startsWith(RESERVED_PREFIX)) {
-      const endpoint = ENDPOINTS.get(creq.path);
+    if (isReservedPath(creq.path)) {
+      const endpoint = findEndpoint(creq.path);
       if (endpoint === undefined) throw new GatewayError('ERR_ROUTE_NOT_FOUND', 'Not found.');
-      if (!endpoint.methods.has(creq.method)) {
+      if (endpoint.methods !== 'any' && !endpoint.methods.has(creq.method)) {
         throw new GatewayError('ERR_METHOD_NOT_ALLOWED', 'Method not allowed.');
       }
       await endpoint.handler({ req, res, creq, rt, services, requestId, query: new URLSearchParams(creq.query), browser });
       return;
     }
-    const route = rt.routes.match(creq);
-    if (route === undefined) throw new GatewayError('ERR_ROUTE_NOT_FOUND', 'No application is served at this address.');
-    const auth = await authenticateFor(req, route, rt, services);
-    const decision = decide(route, auth?.identity, creq, services.clock.now());
+    const access = await decideAccess(req, creq, rt, services);
+    const { route, decision } = access;
+    const auth = access.caller;
     auditDecision(logger, requestId, creq, decision, auth?.identity);
     switch (decision.effect) {
       case 'allow': {
-        const target = buildForwardTarget(req, rt, route, creq, r.info, auth?.identity, requestId);
+        const target = await buildForwardTarget(req, rt, access, creq, r.info, requestId, services);
         services.forwarder.web(req, res, target, (err) => {
           sendError(req, res, err, { logger, requestId });
         });
         return;
       }
       case 'login': {
-        if (!browser) {
+        if (!browser || auth?.bearer !== undefined) {
           sendJson(
             res,
             401,
-            { error: 'ERR_UNAUTHENTICATED', message: 'Sign-in required.', login_url: loginUrl(rt, originalUrl(r)), request_id: requestId },
+            { error: 'ERR_UNAUTHENTICATED', message: 'Sign-in required.', login_url: loginUrl(rt, originalUrl(creq)), request_id: requestId },
             { 'www-authenticate': 'Bearer realm="gatehouse"' },
           );
           return;
         }
-        const returnTo = originalUrl(r);
+        const returnTo = originalUrl(creq);
         if (new URL(returnTo).origin === rt.publicUrl.origin) {
           await startLogin(res, rt, services, returnTo, route.idp ?? rt.defaultIdp);
         } else {
@@ -142,7 +103,9 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
       case 'mfa':
       case 'deny': {
         // An MFA requirement this gateway cannot satisfy (no mfa: configured) is a deny: fail closed.
-        const mfaInput = { res, rt, services, requestId, browser, route, decision, auth, originalUrl: originalUrl(r) };
+        // Bearer callers have no session to step up: their MFA decisions are denies.
+        const sessionAuth = auth?.session === undefined ? undefined : { session: auth.session, identity: auth.identity };
+        const mfaInput = { res, rt, services, requestId, browser, route, decision, auth: sessionAuth, originalUrl: originalUrl(creq) };
         if (decision.effect === 'mfa' && (await respondMfaDecision(mfaInput))) return;
         const reason = decision.reasons[0];
         const who = auth?.identity.email ?? auth?.identity.user;
@@ -155,7 +118,7 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
             messageBody(`Access denied to ${route.id}`, text, { href: '/.gatehouse/logout', label: 'Sign in as someone else' }, requestId),
           );
         } else {
-          sendJson(res, 403, { error: 'ERR_ACCESS_DENIED', route: route.id, reason, message: text, request_id: requestId });
+          sendJson(res, 403, { error: 'ERR_ACCESS_DENIED', route: route.id, reason, message: text, request_id: requestId }, insufficientScopeChallenge(access));
         }
         return;
       }
@@ -164,16 +127,15 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, r: Resolved): Promise<void> {
     const { rt, creq, requestId } = r;
-    const route = creq.path.startsWith(RESERVED_PREFIX) ? undefined : rt.routes.match(creq);
-    if (route === undefined) {
+    if (isReservedPath(creq.path) || rt.routes.match(creq) === undefined) {
       writeUpgradeError(socket, 404, 'Not found');
       return;
     }
-    const auth = await authenticateFor(req, route, rt, services);
-    const decision = decide(route, auth?.identity, creq, services.clock.now());
-    auditDecision(logger, requestId, creq, decision, auth?.identity);
+    const access = await decideAccess(req, creq, rt, services);
+    const { route, decision } = access;
+    auditDecision(logger, requestId, creq, decision, access.caller?.identity);
     if (decision.effect === 'allow') {
-      const target = buildForwardTarget(req, rt, route, creq, r.info, auth?.identity, requestId);
+      const target = await buildForwardTarget(req, rt, access, creq, r.info, requestId, services);
       services.forwarder.ws(req, socket, head, target, (err) => {
         const e = toGatewayError(err);
         logger.warn({ err: e, requestId, route: route.id }, 'websocket upstream failed');
@@ -194,7 +156,8 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
         return;
       }
       handleRequest(req, res, r).catch((err: unknown) => {
-        sendError(req, res, err, { logger, requestId: r.requestId });
+        const headers = bearerChallengeFor(err);
+        sendError(req, res, err, { logger, requestId: r.requestId, ...(headers === undefined ? {} : { headers }) });
       });
     },
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -213,11 +176,4 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
       });
     },
   };
-}
-
-/** `/.gatehouse/login` on the public URL, returning to `returnTo`. */
-function loginUrl(rt: GatewayRuntime, returnTo: string): string {
-  const u = new URL('/.gatehouse/login', rt.publicUrl);
-  u.searchParams.set('rd', returnTo);
-  return u.href;
 }

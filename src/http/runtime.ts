@@ -9,6 +9,8 @@ import type { Forwarder } from '../proxy/index.js';
 import type { MfaService } from '../mfa/index.js';
 import type { ClientInfo } from './client-address.js';
 import type { RedirectScope } from './redirect-target.js';
+import type { UpstreamIdentity } from './identity/upstream-identity.js';
+import type { AssertionService } from './identity/assertion-service.js';
 
 /** Reads and writes the session cookie (built by main.ts from the session module's codec). */
 export interface SessionCookie {
@@ -39,6 +41,8 @@ export interface GatewayRuntime {
   readonly sessionCookie: SessionCookie;
   /** Secure attribute for cookies the gateway sets (public URL is https). */
   readonly secureCookies: boolean;
+  /** Per-route header mapping, assertion audience, bearer verifiers, trusted-peer check. */
+  readonly upstreamIdentity: UpstreamIdentity;
 }
 
 /** Long-lived services that survive reloads. */
@@ -49,6 +53,8 @@ export interface GatewayServices {
   readonly logger: Logger;
   /** Gatehouse's own MFA (TOTP), when the `mfa:` section is configured. */
   readonly mfa?: MfaService;
+  /** Signing keys, signer and JWKS of the identity assertion (reloaded with the config and key file). */
+  readonly assertions: AssertionService;
 }
 
 /** Holder of the current runtime; `current()` is read once per request. */

@@ -5,3 +5,9 @@ export type { RelyingPartyDeps } from './relying-party.js';
 export { createRelyingParties } from './relying-parties.js';
 export { mapClaimsToIdentity, mergeUserinfo } from './claim-mapping.js';
 export { claimAtPath } from './claim-path.js';
+export {
+  createBearerVerifier,
+  type BearerVerification,
+  type BearerVerifier,
+  type BearerVerifierDeps,
+} from './bearer-verifier.js';

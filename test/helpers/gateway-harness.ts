@@ -42,8 +42,8 @@ export interface HarnessOptions {
   readonly routes?: string;
   /** Extra YAML appended to gatehouse.yaml (top-level keys not otherwise set). */
   readonly extraConfig?: string;
-  /** Extra keys of the identity provider entry, one `key: value` per line (e.g. `trust_idp_mfa: true`). */
-  readonly idpConfig?: string;
+  /** Extra YAML keys of the identity provider entry (e.g. `bearer:`), unindented. */
+  readonly idpExtra?: string;
   readonly session?: { idle?: string; absolute?: string };
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -144,7 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     redisPrefix,
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
     ...(options.extraConfig === undefined ? {} : { extra: options.extraConfig }),
-    ...(options.idpConfig === undefined ? {} : { idpExtra: options.idpConfig }),
+    ...(options.idpExtra === undefined ? {} : { idpExtra: options.idpExtra }),
     ...(options.session?.idle === undefined ? {} : { idle: options.session.idle }),
     ...(options.session?.absolute === undefined ? {} : { absolute: options.session.absolute }),
   });

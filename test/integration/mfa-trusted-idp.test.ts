@@ -18,7 +18,7 @@ afterAll(async () => {
 async function start(idpConfig: string, withMfa: boolean, clock?: ManualClock): Promise<Harness> {
   const h = await startHarness({
     routes: mfaRoutes(),
-    idpConfig,
+    idpExtra: idpConfig,
     ...(withMfa ? { extraConfig: mfaConfigYaml() } : {}),
     ...(clock === undefined ? {} : { clock }),
     accessTokenTtl: 3600,
