@@ -202,6 +202,19 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
       for (const p of result.problems) logger.error({ event: 'config.reload_rejected' }, formatProblem(p));
       return result;
     }
+    if (result.config.routes.length === 0 && runtime.config.routes.length > 0) {
+      // An emptied or truncated policy file must not take every route down.
+      const problem = {
+        file: result.config.policiesDir,
+        line: 0,
+        column: 0,
+        path: '',
+        message: 'the new configuration has no routes: reload refused, the running routes stay',
+        severity: 'error' as const,
+      };
+      logger.error({ event: 'config.reload_rejected' }, formatProblem(problem));
+      return { ok: false, problems: [problem] };
+    }
     const mfaChange = mfaReloadProblem(result.config, mfa, options.configFile);
     if (mfaChange !== undefined) {
       logger.error({ event: 'config.reload_rejected' }, formatProblem(mfaChange));

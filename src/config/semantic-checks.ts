@@ -216,7 +216,8 @@ export function checkSemantics(
   if (main !== undefined && complete && routeCount === 0) {
     report(
       { source: main.source, path: ['policies_dir'] },
-      'no routes are defined: every request would get 404 (an emptied policy file is refused, the running routes stay)',
+      'no routes are defined: every request will get 404',
+      'warning',
     );
   }
   return problems;

@@ -88,3 +88,13 @@ describe('hot reload', () => {
     expect(await status('/app/')).toBe(200); // still the last good set
   });
 });
+
+describe('hot reload of an emptied policy file', () => {
+  it('refuses a set with no routes and keeps serving', async () => {
+    const rejected = nextEvent('config.reload_rejected');
+    writeFileSync(h.policyFile, '');
+    const line = await rejected;
+    expect(String(line.msg)).toMatch(/no routes: reload refused/);
+    expect(await status('/app/')).toBe(200);
+  });
+});
