@@ -26,7 +26,7 @@ import {
   type GatewayRuntime,
   type GatewayServices,
 } from './http/index.js';
-import { createLogger } from './observability/index.js';
+import { createAuditLogger, createLogger } from './observability/index.js';
 import { startMfa, type MfaRuntime, type StartMfaOptions } from './main-mfa.js';
 import { createAssertionService } from './http/identity/assertion-service.js';
 import { compileUpstreamIdentity } from './http/identity/upstream-identity.js';
@@ -41,6 +41,8 @@ export interface StartOptions {
   /** Environment for `${VAR}` substitution and overrides; config/ defaults it to the process environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;
+  /** Logger of access-decision audit events; defaults to `logger` when one is given, else an unredacted JSON logger on stdout. */
+  readonly auditLogger?: Logger;
   readonly clock?: Clock;
   /** Listen on this port instead of the configured one (0 = ephemeral; tests). */
   readonly port?: number;
@@ -168,6 +170,8 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const first = await loadConfig(options.configFile, loadOptions);
   if (!first.ok) throw new ConfigInvalidError(first.problems);
   const logger = options.logger ?? createLogger({ level: first.config.logging.level });
+  const audit =
+    options.auditLogger ?? (options.logger === undefined ? createAuditLogger({ level: first.config.logging.level }) : options.logger);
   for (const w of first.warnings) logger.warn({ event: 'config.warning' }, formatProblem(w));
   let runtime = buildRuntime(first.config, { clock, logger });
   const assertions = createAssertionService({ clock, logger, watch: options.watch !== false });
@@ -191,6 +195,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     forwarder,
     clock,
     logger,
+    audit,
     assertions,
     ...(mfa === undefined ? {} : { mfa: mfa.service }),
   };

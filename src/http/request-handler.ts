@@ -73,7 +73,7 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
     const access = await decideAccess(req, creq, rt, services);
     const { route, decision } = access;
     const auth = access.caller;
-    auditDecision(logger, requestId, creq, decision, auth?.identity);
+    auditDecision(services.audit, requestId, creq, decision, auth?.identity);
     switch (decision.effect) {
       case 'allow': {
         const target = await buildForwardTarget(req, rt, access, creq, r.info, requestId, services);
@@ -133,7 +133,7 @@ export function createGatewayHandlers(holder: RuntimeHolder, services: GatewaySe
     }
     const access = await decideAccess(req, creq, rt, services);
     const { route, decision } = access;
-    auditDecision(logger, requestId, creq, decision, access.caller?.identity);
+    auditDecision(services.audit, requestId, creq, decision, access.caller?.identity);
     if (decision.effect === 'allow') {
       const target = await buildForwardTarget(req, rt, access, creq, r.info, requestId, services);
       services.forwarder.ws(req, socket, head, target, (err) => {

@@ -70,7 +70,7 @@ export const handleForwardAuth: EndpointHandler = async ({ req, res, rt, service
   }
   const { creq, style } = original;
   const { decision, caller, route } = access;
-  auditDecision(services.logger, requestId, creq, decision, caller?.identity);
+  auditDecision(services.audit, requestId, creq, decision, caller?.identity);
   switch (decision.effect) {
     case 'allow': {
       // Every header the gateway owns is named, empty when it has no value, so that proxies
