@@ -65,6 +65,19 @@ describe.skipIf(caddy === undefined)(
       expect((await bob.send(`${env.proxyUrl}/admin/`)).status).toBe(403);
     });
 
+    it('ignores an X-Original-URL the client adds (regression: it once chose the URL checked)', async () => {
+      const anonymous = await request(`${env.proxyUrl}/app/secret`, {
+        headers: { 'x-original-url': `${env.proxyUrl}/`, 'x-original-method': 'GET', accept: 'application/json' },
+      });
+      expect(anonymous.statusCode).toBe(401);
+      await anonymous.body.dump();
+      const bob = (await loginThroughIdp(`${env.proxyUrl}/app/`, 'bob', 'builder')).session;
+      const res = await bob.send(`${env.proxyUrl}/admin/users`, {
+        headers: { 'x-original-url': `${env.proxyUrl}/app/`, accept: 'application/json' },
+      });
+      expect(res.status).toBe(403);
+    });
+
     it('never passes identity headers a client sends', async () => {
       const res = await request(`${env.proxyUrl}/`, {
         headers: { 'X-Forwarded-User': 'mallory', 'X-Gatehouse-Assertion': 'forged', accept: 'application/json' },

@@ -69,13 +69,13 @@ function askForwardAuth(session: HttpSession, style: Style, method: string, path
   const original = `${h.url}${path}`;
   switch (style) {
     case 'nginx':
-      return session.send(`${h.url}/.gatehouse/auth`, { headers: { 'x-original-url': original, 'x-original-method': method, ...extra } });
+      return session.send(`${h.url}/.gatehouse/auth/nginx`, { headers: { 'x-original-url': original, 'x-original-method': method, ...extra } });
     case 'traefik':
-      return session.send(`${h.url}/.gatehouse/auth`, {
+      return session.send(`${h.url}/.gatehouse/auth/forwarded`, {
         headers: { 'x-forwarded-method': method, 'x-forwarded-proto': 'http', 'x-forwarded-host': new URL(h.url).host, 'x-forwarded-uri': path, ...extra },
       });
     case 'envoy':
-      return session.send(`${h.url}/.gatehouse/auth${path}`, { method, headers: { 'x-forwarded-proto': 'http', ...extra } });
+      return session.send(`${h.url}/.gatehouse/auth/envoy${path}`, { method, headers: { 'x-forwarded-proto': 'http', ...extra } });
   }
 }
 
@@ -142,17 +142,36 @@ describe('forward-auth endpoint', () => {
       const res = await askForwardAuth(sessions.alice, 'nginx', 'GET', path);
       expect(res.status, path).toBe(403);
     }
-    const otherHost = await sessions.alice.send(`${h.url}/.gatehouse/auth`, {
+    const otherHost = await sessions.alice.send(`${h.url}/.gatehouse/auth/nginx`, {
       headers: { 'x-original-url': 'http://elsewhere.example/', 'x-original-method': 'GET' },
     });
     expect(otherHost.status).toBe(403);
     const none = await sessions.alice.send(`${h.url}/.gatehouse/auth`, { headers: JSON_ACCEPT });
     expect(none.status).toBe(403);
-    expect(JSON.parse(none.body).message).toMatch(/X-Original-URL/);
+    expect(JSON.parse(none.body).message).toMatch(/auth\/nginx/);
+  });
+
+  it('picks the convention by the path the proxy calls, never by client-supplied headers (regression: Caddy bypass)', async () => {
+    // Behind Caddy/Traefik the client's own headers reach the sub-request: an X-Original-URL it adds
+    // must not replace the X-Forwarded-Uri the proxy set.
+    const behindCaddy = await askForwardAuth(sessions.bob, 'traefik', 'GET', '/admin/users', {
+      ...JSON_ACCEPT,
+      'x-original-url': `${h.url}/`,
+      'x-original-method': 'GET',
+    });
+    expect(behindCaddy.status).toBe(403);
+    const anonymous = await askForwardAuth(new HttpSession(), 'traefik', 'GET', '/app/secret', {
+      ...JSON_ACCEPT,
+      'x-original-url': `${h.url}/`,
+    });
+    expect(anonymous.status).toBe(401);
+    // Behind nginx the client's X-Forwarded-Uri must not replace X-Original-URL.
+    const behindNginx = await askForwardAuth(sessions.bob, 'nginx', 'GET', '/admin/users', { ...JSON_ACCEPT, 'x-forwarded-uri': '/' });
+    expect(behindNginx.status).toBe(403);
   });
 
   it('believes forward-auth headers only from trusted proxies', async () => {
-    const res = await request(`${h.url}/.gatehouse/auth`, {
+    const res = await request(`${h.url}/.gatehouse/auth/nginx`, {
       dispatcher: untrusted,
       headers: { accept: 'application/json', 'x-original-url': `${h.url}/`, 'x-original-method': 'GET' },
     });

@@ -27,7 +27,8 @@ function upstreamCookie(cookie: string | undefined, rt: GatewayRuntime, routeIde
 const DENY_CODES = new Set(['ERR_REQUEST_TARGET_INVALID', 'ERR_REQUEST_HOST_UNKNOWN', 'ERR_ROUTE_NOT_FOUND']);
 
 /**
- * `/.gatehouse/auth` (any method; also `/.gatehouse/auth/<path>` for Envoy): the forward-auth
+ * `/.gatehouse/auth/nginx`, `/.gatehouse/auth/forwarded`, `/.gatehouse/auth/envoy/<path>` (any
+ * method; the path names the proxy's convention, see `originalRequest`): the forward-auth
  * endpoint an external proxy (nginx `auth_request`, Traefik ForwardAuth, Caddy `forward_auth`,
  * Envoy `ext_authz`) asks before serving a request itself. Answered only to `trusted_proxies`.
  * The original request is canonicalised, matched and decided with the same code as the proxy
