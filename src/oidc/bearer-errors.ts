@@ -28,6 +28,7 @@ export function fromJoseError(err: unknown, issuer: string): GatewayError {
       iat: 'the access token has an invalid issue time',
       sub: 'the access token has no subject',
     };
+    if (err.reason === 'missing') return invalidToken(`the access token has no "${claim}" claim`, err);
     return invalidToken(what[claim] ?? `the access token has an invalid "${claim}" claim`, err);
   }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return invalidToken('the access token is signed with an algorithm that is not accepted', err);

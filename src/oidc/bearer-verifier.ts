@@ -165,7 +165,12 @@ export function createBearerVerifier(cfg: IdentityProviderConfig, deps: BearerVe
   async function verifyJwt(token: string, tokenId: string): Promise<{ result: BearerVerification; until: number }> {
     let payload: JWTPayload;
     try {
+      // A token whose header does not decode is the client's fault (401), never a provider error.
       decodeProtectedHeader(token);
+    } catch (err) {
+      throw invalidToken('the access token is malformed', err);
+    }
+    try {
       const keys = await jwks.get();
       ({ payload } = await jwtVerify(token, keys, {
         issuer: cfg.issuer,

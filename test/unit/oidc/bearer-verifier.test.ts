@@ -186,6 +186,15 @@ describe('bearer verifier: JWT access tokens', () => {
     }
   });
 
+  it('answers a JWT-shaped token whose header does not decode as invalid_token, not a provider error (regression: 502)', async () => {
+    for (const bad of ['aaa.bbb.ccc', 'eyJhbGciOi.e30.sig', 'e30.e30.e30']) {
+      await expect(verifier().verify(bad)).rejects.toMatchObject({
+        code: 'ERR_OIDC_TOKEN_INVALID',
+        details: { bearerError: 'invalid_token' },
+      });
+    }
+  });
+
   it('reports an unreachable JWKS as a provider error, not as an invalid token', async () => {
     const v = verifier({ jwks_uri: 'http://127.0.0.1:9/jwks' });
     await expect(v.verify(await mint(rsa))).rejects.toMatchObject({ code: 'ERR_OIDC_PROVIDER_ERROR' });
