@@ -4,6 +4,8 @@ export interface RedirectScope {
   readonly publicUrl: URL;
   /** True when a redirect to this URL's origin (scheme, host, port) is allowed. */
   allowsOrigin(url: URL): boolean;
+  /** The same origins as CSP source expressions (CSP Level 3 §2.3.1), e.g. for `form-action`. */
+  readonly cspSources: string;
 }
 
 /**
@@ -22,8 +24,15 @@ export function createRedirectScope(publicUrl: URL, routeHosts: readonly string[
     else exact.add(p);
   }
   const ownHost = publicUrl.hostname.toLowerCase();
+  const port = publicUrl.port === '' ? '' : `:${publicUrl.port}`;
+  const cspSources = [
+    publicUrl.origin,
+    ...[...exact].filter((h) => h !== ownHost).map((h) => `${publicUrl.protocol}//${h}${port}`),
+    ...suffixes.map((s) => `${publicUrl.protocol}//*${s}${port}`),
+  ].join(' ');
   return {
     publicUrl,
+    cspSources,
     allowsOrigin: (url) => {
       const host = url.hostname.toLowerCase().replace(/\.$/, '');
       if (host === ownHost) return url.origin === publicUrl.origin;

@@ -46,6 +46,10 @@ describe('safeRedirectTarget (open redirect guard)', () => {
     expect(safeRedirectTarget(input, scope)).toBe('/');
   });
 
+  it('lists the same origins as CSP sources for form-action', () => {
+    expect(scope.cspSources).toBe('https://auth.example.com https://app.example.com https://*.corp.example.com');
+  });
+
   it('never trusts an arbitrary host because of a catch-all route', () => {
     const catchAll = createRedirectScope(new URL('http://localhost:8080'), ['*']);
     expect(safeRedirectTarget('http://evil.example/', catchAll)).toBe('/');
