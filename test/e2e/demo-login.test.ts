@@ -3,23 +3,17 @@
  * gateway's login, as a person would: open a protected page, sign in at the IdP's form, read
  * the upstream's echo; bob is refused /admin/.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInThroughIdp } from '../helpers/chromium.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 let h: Harness;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (CHROMIUM === undefined) throw new Error('Chromium not found: run "apt-get install -y chromium"');
   h = await startHarness();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -28,15 +22,9 @@ afterAll(async () => {
 });
 
 async function signIn(username: string, password: string, path: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${h.url}${path}`);
-  // The IdP's login form.
-  expect(new URL(page.url()).origin).toBe(new URL(h.idp.issuer).origin);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL(`${h.url}${path}`), page.click('button[type=submit]')]);
-  return { context, page };
+  const signedIn = await signInThroughIdp(browser, `${h.url}${path}`, h.idp.issuer, h.url, username, password);
+  await signedIn.page.waitForURL(`${h.url}${path}`);
+  return signedIn;
 }
 
 describe('demo login in Chromium', () => {

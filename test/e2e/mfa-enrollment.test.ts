@@ -4,34 +4,19 @@
  * the current code as an authenticator app would — sees her recovery codes and reaches the page;
  * bob is still refused.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInThroughIdp } from '../helpers/chromium.js';
 import { systemClock } from '../../src/core/index.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { codeAt, mfaConfigYaml, mfaRoutes } from '../helpers/mfa-flow.js';
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 let h: Harness;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (CHROMIUM === undefined)
-    throw new Error('Chromium not found: run "apt-get install -y chromium"');
   h = await startHarness({ routes: mfaRoutes(), extraConfig: mfaConfigYaml() });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -39,18 +24,8 @@ afterAll(async () => {
   await h.close();
 });
 
-async function signInAt(path: string, username: string, password: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${h.url}${path}`);
-  expect(new URL(page.url()).origin).toBe(new URL(h.idp.issuer).origin);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await Promise.all([
-    page.waitForURL((u) => u.origin === h.url),
-    page.click('button[type=submit]'),
-  ]);
-  return { context, page };
+function signInAt(path: string, username: string, password: string) {
+  return signInThroughIdp(browser, `${h.url}${path}`, h.idp.issuer, h.url, username, password);
 }
 
 describe('MFA enrollment in Chromium', () => {
