@@ -1,4 +1,4 @@
-import { GatewayError, isGatewayError } from '../../core/index.js';
+import { GatewayError, isGatewayError, userKey } from '../../core/index.js';
 import { bearerChallengeFor, decideAccess, insufficientScopeChallenge, loginUrl, originalUrl } from '../access.js';
 import { auditDecision } from '../audit.js';
 import { reasonText } from '../decision-text.js';
@@ -8,6 +8,8 @@ import type { RouteIdentity } from '../identity/upstream-identity.js';
 import type { GatewayRuntime } from '../runtime.js';
 import { isBrowserNavigation } from '../negotiation.js';
 import { sendJson, sendRedirect } from '../respond.js';
+import { mfaPageUrl } from '../mfa/mfa-context.js';
+import { MFA_PATHS } from '../mfa/index.js';
 import { originalRequest } from './original-request.js';
 
 /**
@@ -40,7 +42,8 @@ const DENY_CODES = new Set(['ERR_REQUEST_TARGET_INVALID', 'ERR_REQUEST_HOST_UNKN
  * - login: 401 with `Location: <login URL>` for nginx (which only accepts 401/403; use
  *   `auth_request_set … $upstream_http_location` and `error_page 401`), 302 to the login URL
  *   for browsers behind Traefik/Caddy/Envoy, 401 JSON with `login_url` for API clients;
- * - deny, MFA, unknown route, ambiguous target: 403 JSON; a rejected bearer token: 401 with
+ * - MFA needed (with Gatehouse's MFA configured and a session): like a login, to the MFA page;
+ * - deny, unknown route, ambiguous target: 403 JSON; a rejected bearer token: 401 with
  *   `WWW-Authenticate: Bearer error="invalid_token"`.
  * @throws GatewayError `ERR_ACCESS_DENIED` (403) for an untrusted peer; dependency failures
  *   (session store, identity provider) as 5xx.
@@ -104,6 +107,24 @@ export const handleForwardAuth: EndpointHandler = async ({ req, res, rt, service
     case 'mfa':
     case 'deny': {
       const reason = decision.reasons[0];
+      if (decision.effect === 'mfa' && services.mfa !== undefined && caller?.session !== undefined) {
+        // Step-up as in proxy mode: the user is sent to the gateway's MFA pages (enrollment when
+        // there is no factor yet), like a login: 302 for browsers behind Traefik/Caddy/Envoy,
+        // 401 + Location for nginx and API clients.
+        const hasFactor = await services.mfa.hasActiveFactor(userKey(caller.identity));
+        const mfaUrl = mfaPageUrl(rt, hasFactor ? MFA_PATHS.verify : MFA_PATHS.enroll, originalUrl(creq));
+        if (browser && style !== 'nginx') {
+          sendRedirect(res, mfaUrl);
+          return;
+        }
+        sendJson(
+          res,
+          401,
+          { error: 'mfa_required', reason, message: reasonText(reason), mfa_url: mfaUrl, request_id: requestId },
+          { location: mfaUrl, 'www-authenticate': 'Bearer realm="gatehouse", error="insufficient_user_authentication"' },
+        );
+        return;
+      }
       sendJson(
         res,
         403,
