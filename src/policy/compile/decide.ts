@@ -22,6 +22,16 @@ function mfaDecision(
 }
 
 function noRuleReasons(allow: readonly Rule[], input: EvalInput): DecisionReason[] {
+  const reasons = commonReason(allow, input);
+  // RFC 6750 §3.1 insufficient_scope: some allow rule failed on nothing but a scope, so the
+  // token lacks a scope that would have allowed the request.
+  if (!reasons.includes('scope-missing') && allow.some((rule) => rule.failsOnlyOn('scope', input))) {
+    return [...reasons, 'scope-missing'];
+  }
+  return reasons;
+}
+
+function commonReason(allow: readonly Rule[], input: EvalInput): DecisionReason[] {
   let specific: DecisionReason | undefined;
   for (const rule of allow) {
     const r = rule.failReason(input);

@@ -83,6 +83,17 @@ export class Rule {
     return undefined;
   }
 
+  /** True when the rule fails and every part that fails is a plain criterion of `kind`. */
+  failsOnlyOn(kind: string, input: EvalInput): boolean {
+    let failed = false;
+    for (const part of this.parts) {
+      if (evalPart(part, input, undefined) !== FALSE) continue;
+      if (part.t !== 'criterion' || part.c.kind !== kind) return false;
+      failed = true;
+    }
+    return failed;
+  }
+
   /** For a deny rule made of a single criterion with a specific reason (method, path, source_ip). */
   denyReason(): DecisionReason | undefined {
     const only = this.parts.length === 1 ? this.parts[0] : undefined;

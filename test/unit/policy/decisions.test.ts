@@ -363,3 +363,34 @@ describe('fail closed', () => {
     });
   });
 });
+
+describe('insufficient scope (RFC 6750 §3.1)', () => {
+  const t = table([
+    {
+      id: 'orders',
+      policy: {
+        allow: [
+          { scope: 'orders:write', method: 'POST' },
+          { scope: ['orders:read', 'orders:write'], method: 'GET' },
+        ],
+      },
+    },
+  ]);
+  const withScopes = (scopes: string[]) => ({ ...ctx, scopes });
+
+  it('reports scope-missing when a rule failed only on its scope, even when others failed on the method', () => {
+    const d = decide(t, identity(), { method: 'POST' }, withScopes(['orders:read']));
+    expect(d.effect).toBe('deny');
+    expect(d.reasons).toContain('scope-missing');
+  });
+
+  it('does not report scope-missing when no rule would hold with more scopes', () => {
+    const d = decide(t, identity(), { method: 'DELETE' }, withScopes(['orders:read']));
+    expect(d.effect).toBe('deny');
+    expect(d.reasons).not.toContain('scope-missing');
+  });
+
+  it('allows when the scope is there', () => {
+    expect(decide(t, identity(), { method: 'POST' }, withScopes(['orders:write'])).effect).toBe('allow');
+  });
+});
