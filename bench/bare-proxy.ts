@@ -3,7 +3,7 @@
  * else (no routing, no identity, no header shaping). Gatehouse's overhead is measured against it.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import HttpProxy from 'http-proxy';
 
 /** A running bare proxy. */
@@ -37,21 +37,13 @@ export async function startBareProxy(options: BareProxyOptions): Promise<BarePro
       res.destroy();
     }
   });
-  const server = http.createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     proxy.web(req, res);
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await server.close();
       agent.destroy();
     },
   };

@@ -3,8 +3,7 @@
  * (devDependency, runs in this process) otherwise; plus a minimal fast upstream.
  */
 import { execFile, spawn } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import autocannon from 'autocannon';
 
 /** Which load generator produced a result. */
@@ -225,23 +224,10 @@ const BODY = JSON.stringify({ ok: true, service: 'bench-upstream', items: [1, 2,
  */
 export async function startBenchUpstream(): Promise<BenchUpstream> {
   const length = String(Buffer.byteLength(BODY));
-  const server = http.createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': length });
     res.end(BODY);
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
-    },
-  };
+  return server;
 }

@@ -8,8 +8,7 @@
  * CPU time of this process per request (upstream included, the same for all three), which is far
  * less sensitive to other load on the machine than requests/s.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import { createForwarder } from '../src/proxy/index.js';
 import { startBareProxy } from './bare-proxy.js';
 import { startBenchGateway } from './bench-gateway.js';
@@ -22,7 +21,7 @@ async function startForwarderOnly(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const forwarder = createForwarder({ connectTimeoutMs: 5000, timeoutMs: 30_000, maxSockets: 256 });
   const up = new URL(upstream);
-  const server = http.createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     forwarder.web(
       req,
       res,
@@ -32,18 +31,10 @@ async function startForwarderOnly(
       },
     );
   });
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${String(port)}`,
+    url: server.url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await server.close();
       forwarder.close();
     },
   };
